@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Community.Api.Auth;
+
+/// <summary>
+/// The configured service keys, held only as SHA-256 digests. A presented key is hashed and compared with
+/// every digest in constant time, so neither its length nor which key it resembles leaks through timing.
+/// </summary>
+public sealed class ApiKeyRegistry(IOptions<AuthOptions> options)
+{
+    private readonly (byte[] Digest, ApiKeyOptions Key)[] _keys =
+        options.Value.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).Select(k => (Digest(k.Key), k)).ToArray();
+
+    public ApiKeyOptions? Find(string presented)
+    {
+        var digest = Digest(presented);
+        ApiKeyOptions? match = null;
+        foreach (var (candidate, key) in _keys)
+            if (CryptographicOperations.FixedTimeEquals(candidate, digest)) match ??= key;
+        return match;
+    }
+
+    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}

@@ -1,0 +1,85 @@
+using Community.Api.Data;
+using Community.Api.Http;
+using Community.Api.Members;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Auth;
+
+/// <summary>The outcome of an access check: the community (when one was named) and the caller's standing in it, or the refusal.</summary>
+public sealed record Grant(Communities.Community? Community, int ActorRank, ProblemHttpResult? Problem)
+{
+    public bool Denied => Problem is not null;
+}
+
+/// <summary>
+/// Applies the role table. Services need the action's scope. Users need the action's least role in that very
+/// community (a role elsewhere counts for nothing); super admins may do everything. A private community is
+/// invisible (404) to users who are not its members.
+/// </summary>
+public sealed class CommunityAccess(CommunityDb db)
+{
+    /// <summary>The rank services and super admins act with: above every role, so the hierarchy never stops them (the owner rule still does).</summary>
+    public const int TrustedRank = 5;
+
+    /// <summary>Checks an action that names no community.</summary>
+    public Grant Check(Caller caller, Permission permission)
+    {
+        if (caller.IsService)
+            return caller.HasScope(permission.Scope) ? new(null, TrustedRank, null) : new(null, 0, MissingScope(permission));
+        if (caller.IsSuperAdmin) return new(null, TrustedRank, null);
+        return permission.Users == UserRule.SignedIn
+            ? new(null, 0, null)
+            : new(null, 0, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+    }
+
+    /// <summary>Checks an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>
+    public async Task<Grant> CheckAsync(Caller caller, long communityId, Permission permission, CancellationToken ct)
+    {
+        if (caller.IsService)
+        {
+            if (!caller.HasScope(permission.Scope)) return new(null, 0, MissingScope(permission));
+            var community = await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
+            return community is null ? new(null, 0, Problems.CommunityNotFound(communityId)) : new(community, TrustedRank, null);
+        }
+
+        var userId = caller.HubUserId!.Value;
+        var row = await db.Communities.AsNoTracking()
+            .Where(c => c.Id == communityId)
+            .Select(c => new
+            {
+                Community = c,
+                Role = db.Members.Where(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active)
+                    .Select(m => m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (row is null || (!row.Community.IsPublic && row.Role is null && !caller.IsSuperAdmin))
+            return new(null, 0, Problems.CommunityNotFound(communityId));
+        if (caller.IsSuperAdmin) return new(row.Community, TrustedRank, null);
+
+        var rank = Roles.Rank(row.Role);
+        var needed = permission.Users switch
+        {
+            UserRule.SignedIn => null,
+            UserRule.Member => Roles.Member,
+            UserRule.Moderator => Roles.Moderator,
+            UserRule.Admin => Roles.Admin,
+            UserRule.Owner => Roles.Owner,
+            _ => "service",
+        };
+        if (needed == "service")
+            return new(row.Community, rank, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+        if (needed is not null && rank < Roles.Rank(needed))
+            return new(row.Community, rank, InsufficientRole(row.Role, needed));
+        return new(row.Community, rank, null);
+    }
+
+    public static ProblemHttpResult InsufficientRole(string? actorRole, string neededRole, string? detail = null) =>
+        Problems.Forbidden(ErrorCodes.InsufficientRole,
+            detail ?? $"This needs the role '{neededRole}' or higher in this community; you have {(actorRole is null ? "no role" : $"'{actorRole}'")}.",
+            new Dictionary<string, object?> { ["actor_role"] = actorRole, ["required_role"] = neededRole });
+
+    private static ProblemHttpResult MissingScope(Permission permission) =>
+        Problems.Forbidden(ErrorCodes.Forbidden, $"This service key lacks the scope '{permission.Scope}'.",
+            new Dictionary<string, object?> { ["required_scope"] = permission.Scope });
+}

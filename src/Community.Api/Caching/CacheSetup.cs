@@ -1,0 +1,62 @@
+using Community.Api.Hosting;
+using Microsoft.Extensions.Caching.Hybrid;
+using StackExchange.Redis;
+
+namespace Community.Api.Caching;
+
+/// <summary>
+/// HybridCache in process, with Redis as the shared second level when <c>REDIS_URL</c> is set. HybridCache
+/// cannot tell other instances to drop their in-process copies, so <see cref="CacheInvalidator"/> does that
+/// over Redis pub/sub.
+/// </summary>
+public static class CacheSetup
+{
+    public static void AddCaching(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHybridCache(o =>
+        {
+            o.DefaultEntryOptions = new HybridCacheEntryOptions
+            {
+                // Writes invalidate what they change; the expiry only bounds how long a missed invalidation could last.
+                Expiration = TimeSpan.FromMinutes(10),
+                LocalCacheExpiration = TimeSpan.FromMinutes(2),
+            };
+        });
+
+        var redisUrl = builder.Configuration["REDIS_URL"];
+        if (!string.IsNullOrWhiteSpace(redisUrl))
+        {
+            var options = RedisOptions(redisUrl);
+            builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            builder.Services.AddStackExchangeRedisCache(o =>
+            {
+                o.ConfigurationOptions = options;
+                o.InstanceName = "community:";
+            });
+        }
+        builder.Services.AddSingleton<CacheInvalidator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
+    }
+
+    /// <summary>Reads <c>redis://[:password@]host:port[/db]</c> (or <c>rediss://</c> for TLS).</summary>
+    internal static ConfigurationOptions RedisOptions(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss") || string.IsNullOrEmpty(uri.Host))
+            throw new StartupConfigurationException("REDIS_URL must look like redis://host:6379 (or rediss:// for TLS).");
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? 6379 : uri.Port } },
+            Ssl = uri.Scheme == "rediss",
+            AbortOnConnectFail = false, // start even while Redis is down; the cache degrades to in-process
+            ConnectTimeout = 3000,
+        };
+        var userInfo = uri.UserInfo.Split(':', 2);
+        if (userInfo.Length == 2)
+        {
+            if (userInfo[0].Length > 0) options.User = Uri.UnescapeDataString(userInfo[0]);
+            options.Password = Uri.UnescapeDataString(userInfo[1]);
+        }
+        if (int.TryParse(uri.AbsolutePath.Trim('/'), out var db)) options.DefaultDatabase = db;
+        return options;
+    }
+}

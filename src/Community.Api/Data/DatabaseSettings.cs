@@ -1,0 +1,97 @@
+using Community.Api.Hosting;
+using Npgsql;
+
+namespace Community.Api.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>
+/// Which database to use, read from <c>DATABASE_URL</c> (<c>postgresql://…</c>, <c>postgres://…</c>, <c>sqlite:PATH</c>),
+/// else from <c>ConnectionStrings:Community</c> with <c>Database:Provider</c>, else an embedded SQLite file under ./data/.
+/// </summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string? ReadConnectionString)
+{
+    public const string DefaultSqlitePath = "data/community.db";
+
+    public static DatabaseSettings FromConfiguration(IConfiguration config, string contentRoot)
+    {
+        var readUrl = config["DATABASE_READ_URL"];
+        string? read = string.IsNullOrWhiteSpace(readUrl) ? null : ParsePostgresUrl(readUrl, "DATABASE_READ_URL");
+
+        var url = config["DATABASE_URL"];
+        if (!string.IsNullOrWhiteSpace(url))
+            return FromUrl(url.Trim(), contentRoot) with { ReadConnectionString = read };
+
+        var connectionString = config.GetConnectionString("Community");
+        var provider = config["Database:Provider"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+            return new(DatabaseProvider.Sqlite, SqliteConnectionString(DefaultSqlitePath, contentRoot), read);
+
+        return provider?.Trim().ToLowerInvariant() switch
+        {
+            "postgres" or "postgresql" or "npgsql" => new(DatabaseProvider.Postgres, connectionString, read),
+            "sqlite" or null or "" => new(DatabaseProvider.Sqlite, connectionString, read),
+            _ => throw new StartupConfigurationException(
+                $"Database:Provider must be 'postgres' or 'sqlite', not '{provider}'."),
+        };
+    }
+
+    private static DatabaseSettings FromUrl(string url, string contentRoot)
+    {
+        if (url.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = url["sqlite:".Length..];
+            if (path.StartsWith("//")) path = path[2..]; // sqlite:///abs/path and sqlite://rel/path
+            if (string.IsNullOrWhiteSpace(path))
+                throw new StartupConfigurationException("DATABASE_URL 'sqlite:' needs a file path, for example sqlite:data/community.db.");
+            return new(DatabaseProvider.Sqlite, SqliteConnectionString(path, contentRoot), null);
+        }
+        return new(DatabaseProvider.Postgres, ParsePostgresUrl(url, "DATABASE_URL"), null);
+    }
+
+    private static string SqliteConnectionString(string path, string contentRoot)
+    {
+        var fullPath = Path.GetFullPath(path, contentRoot);
+        var directory = Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        // Shared cache off and pooling on: each connection is its own; WAL (set by migrations) lets readers run beside the writer.
+        return $"Data Source={fullPath};Pooling=True;Default Timeout=30";
+    }
+
+    /// <summary>Turns <c>postgresql://user:pass@host:port/db?sslmode=require</c> into an Npgsql connection string.</summary>
+    private static string ParsePostgresUrl(string url, string variable)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgresql" or "postgres"))
+            throw new StartupConfigurationException(
+                $"{variable} must look like postgresql://user:password@host:5432/database or sqlite:path/to/file.db; the value given could not be read as either.");
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (string.IsNullOrEmpty(uri.Host) || string.IsNullOrEmpty(database))
+            throw new StartupConfigurationException($"{variable} must name both a host and a database, as in postgresql://user:password@host:5432/database.");
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = database,
+        };
+        var userInfo = uri.UserInfo.Split(':', 2);
+        if (userInfo[0].Length > 0) builder.Username = Uri.UnescapeDataString(userInfo[0]);
+        if (userInfo.Length == 2) builder.Password = Uri.UnescapeDataString(userInfo[1]);
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            var name = Uri.UnescapeDataString(parts[0]);
+            var value = parts.Length == 2 ? Uri.UnescapeDataString(parts[1]) : "";
+            try
+            {
+                builder[name switch { "sslmode" => "SSL Mode", "application_name" => "Application Name", "connect_timeout" => "Timeout", _ => name }] = value;
+            }
+            catch (ArgumentException)
+            {
+                throw new StartupConfigurationException($"{variable} has a query parameter '{name}' that PostgreSQL connections do not know.");
+            }
+        }
+        return builder.ConnectionString;
+    }
+}

@@ -1,0 +1,64 @@
+using Community.Api.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Community.Api.Data;
+
+public static class DatabaseSetup
+{
+    /// <summary>Registers <see cref="CommunityDb"/> on the configured provider.</summary>
+    public static DatabaseSettings AddDatabase(this WebApplicationBuilder builder)
+    {
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddSingleton(settings);
+        if (settings.Provider == DatabaseProvider.Postgres)
+            builder.Services.AddDbContextPool<CommunityDb, PostgresCommunityDb>(o => UsePostgres(o, settings.ConnectionString));
+        else
+            builder.Services.AddDbContextPool<CommunityDb, SqliteCommunityDb>(o => UseSqlite(o, settings.ConnectionString));
+        return settings;
+    }
+
+    internal static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+
+    internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention();
+
+    /// <summary>Applies pending migrations; a database that cannot be reached stops start-up with a clear message.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CommunityDb>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILogger<CommunityDb>>();
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            if (!db.IsPostgres)
+                // WAL lets readers run beside the single SQLite writer; the setting is stored in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Applying database migrations failed");
+            throw new StartupConfigurationException(
+                $"The database could not be prepared ({e.GetBaseException().Message.TrimEnd('.')}); check DATABASE_URL and that the database server is reachable.");
+        }
+        logger.LogInformation("Database schema is up to date ({Provider})", db.Database.ProviderName);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the PostgreSQL model without a running server.</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresCommunityDb>
+{
+    public PostgresCommunityDb CreateDbContext(string[] args) =>
+        new((DbContextOptions<PostgresCommunityDb>)DatabaseSetup
+            .UsePostgres(new DbContextOptionsBuilder<PostgresCommunityDb>(), "Host=localhost;Database=design").Options);
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the SQLite model.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteCommunityDb>
+{
+    public SqliteCommunityDb CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqliteCommunityDb>)DatabaseSetup
+            .UseSqlite(new DbContextOptionsBuilder<SqliteCommunityDb>(), "Data Source=design.db").Options);
+}

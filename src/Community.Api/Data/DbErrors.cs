@@ -1,0 +1,37 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Community.Api.Data;
+
+/// <summary>Recognises database errors the same way on PostgreSQL and SQLite.</summary>
+public static class DbErrors
+{
+    /// <summary>A unique index on <paramref name="table"/> whose definition includes <paramref name="column"/> refused the write.</summary>
+    public static bool IsUniqueViolation(Exception e, string table, string column) => Find<PostgresException>(e) is { } pg
+        ? pg.SqlState == PostgresErrorCodes.UniqueViolation && pg.TableName == table && (pg.ConstraintName ?? "").Contains(column)
+        : Find<SqliteException>(e) is { SqliteErrorCode: 19 } lite && lite.Message.Contains($"{table}.{column}");
+
+    public static bool IsUniqueViolation(Exception e) => Find<PostgresException>(e) is { } pg
+        ? pg.SqlState == PostgresErrorCodes.UniqueViolation
+        : Find<SqliteException>(e) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public static bool IsConstraintViolation(Exception e) => Find<PostgresException>(e) is { } pg
+        ? pg.SqlState.StartsWith("23")
+        : Find<SqliteException>(e) is { SqliteErrorCode: 19 };
+
+    /// <summary>The database is down, unreachable, gone or overloaded: the request may succeed later.</summary>
+    public static bool IsUnavailable(Exception e)
+    {
+        if (Find<PostgresException>(e) is { } pg)
+            return pg.SqlState.StartsWith("08") || pg.SqlState.StartsWith("53") || pg.SqlState.StartsWith("57") || pg.SqlState == "3D000";
+        if (Find<NpgsqlException>(e) is not null) return true; // connection-level: refused, reset, timed out
+        return Find<SqliteException>(e) is { SqliteErrorCode: 5 or 6 or 10 or 11 or 13 or 14 or 26 };
+    }
+
+    private static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T match) return match;
+        return null;
+    }
+}

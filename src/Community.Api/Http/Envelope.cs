@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Community.Api.Http;
+
+/// <summary>The success body of every endpoint: <c>{"success": true, "data": …, "meta": …}</c>.</summary>
+public sealed record Envelope<T>(T Data, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PageMeta? Meta = null)
+{
+    [JsonPropertyOrder(-1)]
+    public bool Success => true;
+}
+
+/// <summary>List metadata. <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record PageMeta(string? NextCursor, int Limit);
+
+public static class Envelope
+{
+    public static Envelope<T> Of<T>(T data) => new(data);
+    public static Envelope<IReadOnlyList<T>> Page<T>(Page<T> page) => new(page.Items, new PageMeta(page.NextCursor, page.Limit));
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Community.Api.Http;
+
+/// <summary>Collects per-field validation messages so a request reports every problem at once.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new();
+
+    public bool Any => _errors.Count > 0;
+
+    public FieldErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+        return this;
+    }
+
+    public ProblemHttpResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+
+    /// <summary>True, with the problem to return, when anything was added.</summary>
+    public bool HasProblem([NotNullWhen(true)] out ProblemHttpResult? problem)
+    {
+        problem = Any ? ToProblem() : null;
+        return problem is not null;
+    }
+
+    /// <summary>
+    /// Checks free text: trimmed, <paramref name="min"/>–<paramref name="max"/> characters, no control characters.
+    /// Returns the trimmed value (null stays null when <paramref name="required"/> is false).
+    /// </summary>
+    public string? Text(string field, string? value, int max, bool required = false, int min = 1, bool allowNewlines = false)
+    {
+        if (value is null)
+        {
+            if (required) Add(field, "Is required.");
+            return null;
+        }
+        var trimmed = value.Trim();
+        if (trimmed.Length < min) Add(field, min == 1 ? "Must not be empty." : $"Must be at least {min} characters.");
+        else if (trimmed.Length > max) Add(field, $"Must be at most {max} characters.");
+        if (trimmed.Any(c => char.IsControl(c) && !(allowNewlines && c is '\n' or '\r' or '\t')))
+            Add(field, "Must not contain control characters.");
+        return trimmed;
+    }
+
+    /// <summary>Checks an optional absolute http(s) URL.</summary>
+    public string? Url(string field, string? value, int max = 2048)
+    {
+        if (value is null) return null;
+        var trimmed = value.Trim();
+        if (trimmed.Length == 0) return null;
+        if (trimmed.Length > max) Add(field, $"Must be at most {max} characters.");
+        else if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            Add(field, "Must be an absolute http or https URL.");
+        return trimmed;
+    }
+
+    public void OneOf(string field, string? value, IReadOnlyCollection<string> allowed)
+    {
+        if (value is not null && !allowed.Contains(value))
+            Add(field, $"Must be one of: {string.Join(", ", allowed)}.");
+    }
+}

@@ -1,0 +1,91 @@
+using Community.Api.Caching;
+using Community.Api.Data;
+using Community.Api.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Identities;
+
+/// <summary>The hub user a platform account belongs to, and whether this call created it.</summary>
+public sealed record ResolvedIdentity(long HubUserId, bool Created);
+
+/// <summary>
+/// Finds or creates the hub user of a platform account, keyed by the platform's user id (names change).
+/// Race-safe without locks: the unique (platform, platform_user_id) index decides which of several
+/// concurrent creators wins; the losers roll back their new hub user and read the winner's.
+/// </summary>
+public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, CacheInvalidator invalidator)
+{
+    /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
+    public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
+
+    public async Task<ResolvedIdentity> ResolveAsync(string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await FindAsync(platform, platformUserId, ct);
+            if (existing is not null)
+            {
+                await RefreshAsync(existing, platformUsername, avatarUrl, ct);
+                return new ResolvedIdentity(existing.HubUserId, false);
+            }
+            var created = await TryCreateAsync(platform, platformUserId, platformUsername, avatarUrl, ct);
+            if (created is not null) return new ResolvedIdentity(created.Value, true);
+            if (attempt == 3) throw new InvalidOperationException("Identity resolve lost the creation race repeatedly.");
+        }
+    }
+
+    private Task<UserIdentity?> FindAsync(string platform, string platformUserId, CancellationToken ct) =>
+        db.UserIdentities.AsNoTracking().FirstOrDefaultAsync(i => i.Platform == platform && i.PlatformUserId == platformUserId, ct);
+
+    /// <summary>Creates hub user and identity in one transaction; null when another request created the identity first.</summary>
+    private async Task<long?> TryCreateAsync(string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        var username = Truncate(platformUsername ?? $"{platform}:{platformUserId}", 100);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var hubUserId = await db.Database.SqlQuery<long>($"""
+            INSERT INTO hub_users (username, avatar_url, is_active, created_at, updated_at)
+            VALUES ({username}, {avatarUrl}, {true}, {now}, {now}) RETURNING id AS "Value"
+            """).ToListAsync(ct);
+        var linked = await db.Database.SqlQuery<long>($"""
+            INSERT INTO user_identities (hub_user_id, platform, platform_user_id, platform_username, avatar_url, is_primary, linked_at, last_seen_at)
+            VALUES ({hubUserId[0]}, {platform}, {platformUserId}, {platformUsername}, {avatarUrl}, {true}, {now}, {now})
+            ON CONFLICT (platform, platform_user_id) DO NOTHING RETURNING hub_user_id AS "Value"
+            """).ToListAsync(ct);
+        if (linked.Count == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        await tx.CommitAsync(ct);
+        // Lookups cached while this account was unknown must now see it.
+        await invalidator.InvalidateAsync(CacheTags.Identity(platform, platformUserId));
+        return hubUserId[0];
+    }
+
+    /// <summary>
+    /// Records a sighting: the platform's current username (and the hub username when it was derived from it)
+    /// and <c>last_seen_at</c>, writing only when something changed or the sighting is over a minute newer.
+    /// </summary>
+    private async Task RefreshAsync(UserIdentity identity, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        var renamed = platformUsername is not null && platformUsername != identity.PlatformUsername;
+        var newAvatar = avatarUrl is not null && avatarUrl != identity.AvatarUrl;
+        if (!renamed && !newAvatar && now - identity.LastSeenAt < LastSeenGranularity) return;
+
+        var username = renamed ? platformUsername : identity.PlatformUsername;
+        var avatar = newAvatar ? avatarUrl : identity.AvatarUrl;
+        await db.UserIdentities.Where(i => i.Id == identity.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.PlatformUsername, username).SetProperty(i => i.AvatarUrl, avatar)
+                .SetProperty(i => i.LastSeenAt, now), ct);
+        if (renamed && identity.IsPrimary && identity.PlatformUsername is { } oldName)
+        {
+            var changed = await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == oldName)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct);
+            if (changed > 0) await invalidator.InvalidateAsync(CacheTags.User(identity.HubUserId));
+        }
+    }
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+}

@@ -1,0 +1,21 @@
+namespace Community.Api.Members;
+
+/// <summary>A self-join to a community whose <c>join_mode</c> is <c>approval</c>, waiting for an admin.</summary>
+public class JoinRequest
+{
+    public long Id { get; set; }
+    public long CommunityId { get; set; }
+    public long HubUserId { get; set; }
+    public string Status { get; set; } = JoinRequestStatus.Pending;
+    public string? Message { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DecidedAt { get; set; }
+    public string? DecidedBy { get; set; }
+}
+
+public static class JoinRequestStatus
+{
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Community.Api.Auth;
+using Community.Api.Caching;
+using Community.Api.Communities;
+using Community.Api.Data;
+using Community.Api.Events;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Community.Api.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Api.Platforms;
+
+/// <summary>A community's connections to Twitch channels, Discord servers, Slack workspaces and the like.</summary>
+public static class PlatformsApi
+{
+    private const int MaxCredentialBytes = 16 * 1024;
+
+    public static RouteGroupBuilder MapPlatformsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/communities/{id:long}/platforms").WithTags("Platforms");
+        group.MapGet("/", List);
+        group.MapPost("/", Connect);
+        group.MapDelete("/{platform}", Disconnect);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<PlatformConnectionResponse>>>, ProblemHttpResult>> List(
+        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
+        if (grant.Problem is { } denied) return denied;
+        var connections = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == id).OrderBy(p => p.Id).ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Of<IReadOnlyList<PlatformConnectionResponse>>(connections.Select(PlatformConnectionResponse.From).ToList()));
+    }
+
+    /// <summary>
+    /// Connects a platform community. The tier limit is checked with the community row locked, so concurrent
+    /// connects cannot overshoot it; the partial unique index makes a channel belong to one active community.
+    /// </summary>
+    private static async Task<Results<Created<Envelope<PlatformConnectionResponse>>, ProblemHttpResult>> Connect(
+        long id, ConnectPlatformRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        SecretProtector secrets, IOptions<TierOptions> tiers, CacheInvalidator invalidator, TimeProvider clock, CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
+        if (grant.Problem is { } denied) return denied;
+        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
+
+        var errors = new FieldErrors();
+        if (request.Platform is null) errors.Add("platform", "Is required.");
+        var platformCommunityId = errors.Text("platform_community_id", request.PlatformCommunityId, 255, required: true);
+        var displayName = errors.Text("display_name", request.DisplayName, 200);
+        string? credentials = null;
+        if (request.Credentials is { ValueKind: not JsonValueKind.Null } given)
+        {
+            if (given.ValueKind != JsonValueKind.Object) errors.Add("credentials", "Must be an object.");
+            else if ((credentials = given.GetRawText()).Length > MaxCredentialBytes) errors.Add("credentials", $"Must be at most {MaxCredentialBytes} bytes.");
+        }
+        if (errors.HasProblem(out var invalid)) return invalid;
+        if (!grant.Community!.IsActive) return CommunitiesApi.Inactive(id);
+
+        var platform = request.Platform!;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Takes the community's row lock (PostgreSQL; SQLite's writer lock is already held) before counting.
+        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
+        var tier = await db.Communities.Where(c => c.Id == id).Select(c => c.Tier).FirstAsync(ct);
+        var count = await db.Platforms.CountAsync(p => p.CommunityId == id, ct);
+        if (tiers.Value.MaxPlatforms(tier) is { } limit && count >= limit)
+            return Problems.Forbidden(ErrorCodes.TierLimitExceeded,
+                $"The {tier} tier allows {limit} platform connection{(limit == 1 ? "" : "s")}; disconnect one or upgrade.",
+                new Dictionary<string, object?> { ["tier"] = tier, ["limit"] = limit });
+        if (await db.Platforms.AnyAsync(p => p.IsActive && p.Platform == platform && p.PlatformCommunityId == platformCommunityId, ct))
+            return AlreadyConnected(platform, platformCommunityId!);
+
+        var connection = new PlatformConnection
+        {
+            CommunityId = id,
+            Platform = platform,
+            PlatformCommunityId = platformCommunityId!,
+            DisplayName = displayName,
+            IsPrimary = count == 0,
+            CredentialsCiphertext = credentials is null ? null : secrets.Protect(credentials),
+            CreatedAt = clock.UtcNow(),
+        };
+        db.Platforms.Add(connection);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e, "community_platforms", "platform"))
+        {
+            return AlreadyConnected(platform, platformCommunityId!);
+        }
+        var response = PlatformConnectionResponse.From(connection);
+        journal.Record(caller, EventTypes.PlatformConnected, id, "platform", connection.Id.ToString(), null, response, new { connection = response });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await invalidator.InvalidateAsync(CacheTags.Community(id), CacheTags.PlatformCommunity(platform, connection.PlatformCommunityId));
+        return TypedResults.Created($"/api/v1/communities/{id}/platforms", Envelope.Of(response));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(
+        long id, string platform, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        CacheInvalidator invalidator, CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
+        if (grant.Problem is { } denied) return denied;
+        if (!SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var matches = await db.Platforms.Where(p => p.CommunityId == id && p.Platform == platform
+            && (platformCommunityId == null || p.PlatformCommunityId == platformCommunityId)).ToListAsync(ct);
+        if (matches.Count == 0)
+            return Problems.NotFound(ErrorCodes.PlatformNotFound, $"Community {id} has no {platform} connection{(platformCommunityId is null ? "" : $" to '{platformCommunityId}'")}.");
+        if (matches.Count > 1)
+            return Problems.Conflict(ErrorCodes.Conflict, $"Community {id} has {matches.Count} {platform} connections; name one with ?platform_community_id=.");
+
+        var connection = matches[0];
+        db.Platforms.Remove(connection);
+        if (connection.IsPrimary)
+        {
+            // The oldest remaining connection becomes primary, so a community with connections always has one.
+            var next = await db.Platforms.Where(p => p.CommunityId == id && p.Id != connection.Id).OrderBy(p => p.Id).FirstOrDefaultAsync(ct);
+            if (next is not null) next.IsPrimary = true;
+        }
+        var response = PlatformConnectionResponse.From(connection);
+        journal.Record(caller, EventTypes.PlatformDisconnected, id, "platform", connection.Id.ToString(), response, null, new { connection = response });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await invalidator.InvalidateAsync(CacheTags.Community(id), CacheTags.PlatformCommunity(platform, connection.PlatformCommunityId));
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult AlreadyConnected(string platform, string platformCommunityId) =>
+        Problems.Conflict(ErrorCodes.PlatformAlreadyConnected, $"The {platform} community '{platformCommunityId}' is already connected to an active community.");
+}

@@ -1,0 +1,59 @@
+using Community.Api.Auth;
+using Community.Api.Caching;
+using Community.Api.Communities;
+using Community.Api.Data;
+using Community.Api.Events;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Community.Api.Identities;
+using Community.Api.Operations;
+using Community.Api.Platforms;
+using Community.Api.Security;
+using Community.Api.Settings;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceHosting();
+    builder.AddDatabase();
+    builder.AddHttpConventions();
+    builder.AddAuth();
+    builder.AddRateLimits();
+    builder.AddCaching();
+    builder.AddServiceApi();
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
+    builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
+    builder.Services.AddScoped<Journal>();
+    builder.Services.AddScoped<SettingsStore>();
+    builder.Services.AddScoped<IdentityResolver>();
+
+    var app = builder.Build();
+    await app.Services.MigrateDatabaseAsync();
+    if (args.Contains("migrate"))
+        return 0; // `migrate`: the schema is current; do not serve.
+
+    app.UseRequestMetrics();
+    app.UseHttpConventions();
+    app.UseAuthentication();
+    app.UseRateLimits();
+    app.UseAuthorization();
+    app.UseMiddleware<IdempotencyMiddleware>();
+
+    app.MapServiceApi();
+    app.MapCommunitiesApi();
+    app.MapPlatformsApi();
+    app.MapSettingsApi();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupConfigurationException e)
+{
+    // One clear sentence, no stack trace: this is the operator's to fix.
+    Console.Error.WriteLine($"community_module cannot start: {e.Message}");
+    return 1;
+}
+
+/// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
+public partial class Program;

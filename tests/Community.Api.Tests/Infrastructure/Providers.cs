@@ -1,0 +1,55 @@
+using Microsoft.Data.Sqlite;
+
+namespace Community.Api.Tests.Infrastructure;
+
+/// <summary>The service on a fresh SQLite file.</summary>
+public class SqliteApp : TestApp
+{
+    private string _path = "";
+
+    public override string Provider => "sqlite";
+
+    protected override Task<string?> CreateDatabaseAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "community-tests");
+        Directory.CreateDirectory(directory);
+        _path = Path.Combine(directory, $"{Guid.NewGuid():N}.db");
+        return Task.FromResult<string?>($"sqlite:{_path}");
+    }
+
+    /// <summary>Replaces the database file with garbage: every later query fails as if the disk were gone.</summary>
+    public override async Task MakeDatabaseUnreachableAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "-wal", "-shm" }) File.Delete(_path + suffix);
+        await File.WriteAllTextAsync(_path, "this is not a database");
+    }
+
+    protected override Task DropDatabaseAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            try { File.Delete(_path + suffix); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The service on a fresh database of the shared PostgreSQL server.</summary>
+public class PostgresApp : TestApp
+{
+    public override string Provider => "postgres";
+
+    protected override async Task<string?> CreateDatabaseAsync()
+    {
+        var server = await PostgresServer.GetAsync();
+        SkipReason = server.SkipReason;
+        return SkipReason is null ? await server.CreateDatabaseAsync() : null;
+    }
+
+    public override async Task MakeDatabaseUnreachableAsync() => await (await PostgresServer.GetAsync()).DropDatabaseAsync(DatabaseUrl);
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (SkipReason is null && DatabaseUrl.Length > 0) await (await PostgresServer.GetAsync()).DropDatabaseAsync(DatabaseUrl);
+    }
+}

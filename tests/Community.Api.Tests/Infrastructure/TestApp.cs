@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using Community.Api.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The service, hosted in-process on its own fresh database, with test credentials and a movable clock.
+/// One instance per test class (a class fixture); <see cref="SqliteApp"/> and <see cref="PostgresApp"/> pick the database.
+/// </summary>
+public abstract class TestApp : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public TestClock Clock { get; } = new();
+    public CapturedLogs Logs { get; } = new();
+    public string DatabaseUrl { get; private set; } = "";
+
+    /// <summary>Set when this provider cannot run here; tests then skip with this reason.</summary>
+    public string? SkipReason { get; protected set; }
+
+    public abstract string Provider { get; }
+
+    /// <summary>Extra configuration for a test class that needs it (for example rate limits or tier limits).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected abstract Task<string?> CreateDatabaseAsync();
+
+    public abstract Task MakeDatabaseUnreachableAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        var url = await CreateDatabaseAsync();
+        if (url is null) return;
+        DatabaseUrl = url;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(ConfigureHost);
+        _ = _factory.Server; // start now: migrations run here, not in the first test
+    }
+
+    private void ConfigureHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("DATABASE_URL", DatabaseUrl);
+        builder.UseSetting("ENCRYPTION_KEY", TestKeys.EncryptionKey);
+        builder.UseSetting("Auth:Jwt:Secret", TestKeys.JwtSecret);
+        builder.UseSetting("RateLimiting:Enabled", "false");
+        for (var i = 0; i < TestKeys.ServiceKeys.Length; i++)
+        {
+            var (name, key, scopes) = TestKeys.ServiceKeys[i];
+            builder.UseSetting($"Auth:ApiKeys:{i}:Name", name);
+            builder.UseSetting($"Auth:ApiKeys:{i}:Key", key);
+            for (var s = 0; s < scopes.Length; s++) builder.UseSetting($"Auth:ApiKeys:{i}:Scopes:{s}", scopes[s]);
+        }
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    private WebApplicationFactory<Program> Factory =>
+        _factory ?? throw new InvalidOperationException(SkipReason ?? "The test app did not start.");
+
+    /// <summary>A client authenticated with a service key (all scopes unless another key is given).</summary>
+    public HttpClient Service(string apiKey = TestKeys.Admin)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>A client authenticated as a hub user through a Hub token.</summary>
+    public HttpClient User(long hubUserId, bool superAdmin = false)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.UserToken(hubUserId, superAdmin));
+        return client;
+    }
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    /// <summary>Runs <paramref name="work"/> against the app's database in a fresh scope, as a second client would see it.</summary>
+    public async Task<T> Db<T>(Func<CommunityDb, Task<T>> work)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<CommunityDb>());
+    }
+
+    public IServiceProvider Services => Factory.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        await DropDatabaseAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
+}
