@@ -6,6 +6,8 @@ using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Lookup;
+using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
 using Community.Api.Security;
@@ -27,6 +29,10 @@ try
     builder.Services.AddScoped<Journal>();
     builder.Services.AddScoped<SettingsStore>();
     builder.Services.AddScoped<IdentityResolver>();
+    builder.Services.AddScoped<UserMerger>();
+    builder.Services.AddScoped<RouteCache>();
+    builder.Services.AddScoped<Memberships>();
+    builder.Services.AddScoped<JoinRequests>();
 
     var app = builder.Build();
     await app.Services.MigrateDatabaseAsync();
@@ -44,6 +50,11 @@ try
     app.MapCommunitiesApi();
     app.MapPlatformsApi();
     app.MapSettingsApi();
+    app.MapMembersApi();
+    app.MapJoinRequestsApi();
+    app.MapConnectorApi();
+    app.MapLookupApi();
+    app.MapIdentitiesApi();
 
     await app.RunAsync();
     return 0;

@@ -6,10 +6,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Auth;
 
-/// <summary>The outcome of an access check: the community (when one was named) and the caller's standing in it, or the refusal.</summary>
-public sealed record Grant(Communities.Community? Community, int ActorRank, ProblemHttpResult? Problem)
+/// <summary>
+/// The outcome of an access check: the community (when one was named) and the caller's standing in it
+/// (its role there, or "service" / "super_admin" for the trusted), or the refusal.
+/// </summary>
+public sealed record Grant(Communities.Community? Community, string? ActorRole, ProblemHttpResult? Problem)
 {
-    public bool Denied => Problem is not null;
+    /// <summary>The caller's rank for the hierarchy rules: services and super admins rank above every role.</summary>
+    public int ActorRank => ActorRole switch { "service" or "super_admin" => CommunityAccess.TrustedRank, var role => Roles.Rank(role) };
 }
 
 /// <summary>
@@ -26,11 +30,11 @@ public sealed class CommunityAccess(CommunityDb db)
     public Grant Check(Caller caller, Permission permission)
     {
         if (caller.IsService)
-            return caller.HasScope(permission.Scope) ? new(null, TrustedRank, null) : new(null, 0, MissingScope(permission));
-        if (caller.IsSuperAdmin) return new(null, TrustedRank, null);
+            return caller.HasScope(permission.Scope) ? new(null, "service", null) : new(null, null, MissingScope(permission));
+        if (caller.IsSuperAdmin) return new(null, "super_admin", null);
         return permission.Users == UserRule.SignedIn
-            ? new(null, 0, null)
-            : new(null, 0, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+            ? new(null, null, null)
+            : new(null, null, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
     }
 
     /// <summary>Checks an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>
@@ -38,9 +42,9 @@ public sealed class CommunityAccess(CommunityDb db)
     {
         if (caller.IsService)
         {
-            if (!caller.HasScope(permission.Scope)) return new(null, 0, MissingScope(permission));
+            if (!caller.HasScope(permission.Scope)) return new(null, null, MissingScope(permission));
             var community = await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
-            return community is null ? new(null, 0, Problems.CommunityNotFound(communityId)) : new(community, TrustedRank, null);
+            return community is null ? new(null, null, Problems.CommunityNotFound(communityId)) : new(community, "service", null);
         }
 
         var userId = caller.HubUserId!.Value;
@@ -54,10 +58,9 @@ public sealed class CommunityAccess(CommunityDb db)
             })
             .FirstOrDefaultAsync(ct);
         if (row is null || (!row.Community.IsPublic && row.Role is null && !caller.IsSuperAdmin))
-            return new(null, 0, Problems.CommunityNotFound(communityId));
-        if (caller.IsSuperAdmin) return new(row.Community, TrustedRank, null);
+            return new(null, null, Problems.CommunityNotFound(communityId));
+        if (caller.IsSuperAdmin) return new(row.Community, "super_admin", null);
 
-        var rank = Roles.Rank(row.Role);
         var needed = permission.Users switch
         {
             UserRule.SignedIn => null,
@@ -68,10 +71,10 @@ public sealed class CommunityAccess(CommunityDb db)
             _ => "service",
         };
         if (needed == "service")
-            return new(row.Community, rank, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
-        if (needed is not null && rank < Roles.Rank(needed))
-            return new(row.Community, rank, InsufficientRole(row.Role, needed));
-        return new(row.Community, rank, null);
+            return new(row.Community, row.Role, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+        if (needed is not null && Roles.Rank(row.Role) < Roles.Rank(needed))
+            return new(row.Community, row.Role, InsufficientRole(row.Role, needed));
+        return new(row.Community, row.Role, null);
     }
 
     public static ProblemHttpResult InsufficientRole(string? actorRole, string neededRole, string? detail = null) =>

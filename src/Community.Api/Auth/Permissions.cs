@@ -29,4 +29,8 @@ public static class Permissions
     public static readonly Permission ReadEvents = new(Scopes.EventsRead, UserRule.Admin);
     public static readonly Permission ManageWebhooks = new(Scopes.WebhooksWrite, UserRule.Admin);
     public static readonly Permission ReadAuditLog = new(Scopes.CommunitiesRead, UserRule.Admin);
+    /// <summary>The Router's routing lookup.</summary>
+    public static readonly Permission Lookup = new(Scopes.CommunitiesRead, UserRule.ServiceOnly);
+    /// <summary>Platform connectors reporting joins and leaves by platform ids.</summary>
+    public static readonly Permission ConnectorMembership = new(Scopes.MembersWrite, UserRule.ServiceOnly);
 }

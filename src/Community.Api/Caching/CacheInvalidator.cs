@@ -4,8 +4,8 @@ using StackExchange.Redis;
 namespace Community.Api.Caching;
 
 /// <summary>
-/// Drops cached entries by tag after a write commits: here at once, and on every other instance through
-/// Redis pub/sub when Redis is configured (HybridCache alone would leave their in-process copies stale).
+/// Drops cached entries, by key or by tag, after a write commits: here at once, and on every other instance
+/// through Redis pub/sub when Redis is configured (HybridCache alone would leave their in-process copies stale).
 /// </summary>
 public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator> logger, IServiceProvider services) : IHostedService
 {
@@ -13,23 +13,30 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
 
-    public async Task InvalidateAsync(IReadOnlyCollection<string> tags, CancellationToken ct = default)
+    public Task InvalidateAsync(params string[] tags) => InvalidateAsync(tags, []);
+
+    public async Task InvalidateAsync(IReadOnlyCollection<string> tags, IReadOnlyCollection<string> keys)
     {
-        if (tags.Count == 0) return;
-        await cache.RemoveByTagAsync(tags, ct);
+        if (tags.Count == 0 && keys.Count == 0) return;
+        await ApplyAsync(tags, keys);
         if (_redis is null) return;
         try
         {
-            await _redis.GetSubscriber().PublishAsync(Channel, $"{_instance}\n{string.Join('\n', tags)}");
+            var lines = tags.Select(t => $"t:{t}").Concat(keys.Select(k => $"k:{k}")).Prepend(_instance);
+            await _redis.GetSubscriber().PublishAsync(Channel, string.Join('\n', lines));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // The write has committed; other instances fall back to the short in-process expiry.
-            logger.LogWarning(e, "Could not publish cache invalidation for {Tags}", string.Join(",", tags));
+            logger.LogWarning(e, "Could not publish a cache invalidation");
         }
     }
 
-    public Task InvalidateAsync(params string[] tags) => InvalidateAsync((IReadOnlyCollection<string>)tags);
+    private async Task ApplyAsync(IEnumerable<string> tags, IEnumerable<string> keys)
+    {
+        await cache.RemoveByTagAsync(tags);
+        await cache.RemoveAsync(keys);
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +47,8 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
             {
                 var lines = message.ToString().Split('\n');
                 if (lines[0] == _instance) return; // our own, already applied
-                _ = cache.RemoveByTagAsync(lines[1..]).AsTask();
+                _ = ApplyAsync(lines.Where(l => l.StartsWith("t:")).Select(l => l[2..]).ToList(),
+                    lines.Where(l => l.StartsWith("k:")).Select(l => l[2..]).ToList());
             });
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -50,15 +58,4 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Cache tag names, in one place so writers and readers agree.</summary>
-public static class CacheTags
-{
-    public static string Community(long id) => $"community:{id}";
-    public static string Member(long communityId, long hubUserId) => $"member:{communityId}:{hubUserId}";
-    public static string User(long hubUserId) => $"user:{hubUserId}";
-    public static string Identity(string platform, string platformUserId) => $"identity:{platform}:{platformUserId}";
-    public static string PlatformCommunity(string platform, string platformCommunityId) => $"platform:{platform}:{platformCommunityId}";
-    public static string Settings(long communityId) => $"settings:{communityId}";
 }

@@ -1,9 +1,9 @@
 using Community.Api.Auth;
-using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
+using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Platforms;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +19,7 @@ public static partial class CommunitiesApi
     /// Its platform connections are suspended with it, so another community may connect those channels.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Deactivate(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, CacheInvalidator invalidator,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, RouteCache routes,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
@@ -39,7 +39,7 @@ public static partial class CommunitiesApi
         journal.Record(caller, EventTypes.CommunityDeactivated, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(CacheTags.Community(id));
+        await routes.CommunityChangedAsync(id);
         return Respond(http, after);
     }
 
@@ -48,7 +48,7 @@ public static partial class CommunitiesApi
     /// connected in the meantime is dropped (with <c>platform.disconnected</c>): that community holds it now.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Restore(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, CacheInvalidator invalidator,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, RouteCache routes,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
@@ -60,7 +60,7 @@ public static partial class CommunitiesApi
         if (community.IsActive) return Respond(http, before);
 
         var connections = await db.Platforms.Where(p => p.CommunityId == id).ToListAsync(ct);
-        var invalidations = new List<string> { CacheTags.Community(id) };
+        var dropped = new List<(string, string)>();
         foreach (var connection in connections)
         {
             var taken = await db.Platforms.AnyAsync(p => p.IsActive && p.Platform == connection.Platform
@@ -72,7 +72,7 @@ public static partial class CommunitiesApi
                     new { connection = PlatformConnectionResponse.From(connection), reason = "connected_by_another_community" });
             }
             else connection.IsActive = true;
-            invalidations.Add(CacheTags.PlatformCommunity(connection.Platform, connection.PlatformCommunityId));
+            if (taken) dropped.Add((connection.Platform, connection.PlatformCommunityId));
         }
         community.IsActive = true;
         community.Version++;
@@ -82,14 +82,14 @@ public static partial class CommunitiesApi
         journal.Record(caller, EventTypes.CommunityRestored, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(invalidations);
+        await routes.CommunityChangedAsync(id, [.. dropped]);
         return Respond(http, after);
     }
 
     /// <summary>Makes an active member the owner; the old owner becomes admin. Exactly one owner before, during and after.</summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> TransferOwnership(
         long id, TransferOwnershipRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        CacheInvalidator invalidator, TimeProvider clock, HttpContext http, CancellationToken ct)
+        RouteCache routes, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
         if (grant.Problem is { } denied) return denied;
@@ -123,7 +123,8 @@ public static partial class CommunitiesApi
             new { community = after, previous_owner_id = oldOwnerId, new_owner_id = newOwnerId, previous_owner_role = Roles.Admin });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(CacheTags.Community(id), CacheTags.Member(id, oldOwnerId), CacheTags.Member(id, newOwnerId));
+        await routes.MemberChangedAsync(id, oldOwnerId);
+        await routes.MemberChangedAsync(id, newOwnerId);
         return Respond(http, after);
     }
 }

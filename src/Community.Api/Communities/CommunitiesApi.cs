@@ -1,10 +1,10 @@
 using Community.Api.Auth;
-using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Platforms;
 using Community.Api.Settings;
@@ -160,7 +160,7 @@ public static partial class CommunitiesApi
 
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Update(
         long id, UpdateCommunityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        CacheInvalidator invalidator, TimeProvider clock, HttpContext http, CancellationToken ct)
+        RouteCache routes, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
         if (grant.Problem is { } denied) return denied;
@@ -210,7 +210,7 @@ public static partial class CommunitiesApi
         {
             return NameTaken(community.Name);
         }
-        await invalidator.InvalidateAsync(CacheTags.Community(id));
+        await routes.CommunityChangedAsync(id);
         return Respond(http, after);
     }
 

@@ -1,6 +1,6 @@
-using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Hosting;
+using Community.Api.Lookup;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Identities;
@@ -13,7 +13,7 @@ public sealed record ResolvedIdentity(long HubUserId, bool Created);
 /// Race-safe without locks: the unique (platform, platform_user_id) index decides which of several
 /// concurrent creators wins; the losers roll back their new hub user and read the winner's.
 /// </summary>
-public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, CacheInvalidator invalidator)
+public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCache routes)
 {
     /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
     public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
@@ -59,7 +59,7 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, CacheIn
         }
         await tx.CommitAsync(ct);
         // Lookups cached while this account was unknown must now see it.
-        await invalidator.InvalidateAsync(CacheTags.Identity(platform, platformUserId));
+        await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
         return hubUserId[0];
     }
 
@@ -81,9 +81,8 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, CacheIn
                 .SetProperty(i => i.LastSeenAt, now), ct);
         if (renamed && identity.IsPrimary && identity.PlatformUsername is { } oldName)
         {
-            var changed = await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == oldName)
+            await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == oldName)
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct);
-            if (changed > 0) await invalidator.InvalidateAsync(CacheTags.User(identity.HubUserId));
         }
     }
 

@@ -18,4 +18,10 @@ public static class JoinRequestStatus
     public const string Pending = "pending";
     public const string Approved = "approved";
     public const string Rejected = "rejected";
+    public static readonly string[] All = [Pending, Approved, Rejected];
+}
+
+public sealed record JoinRequestResponse(long Id, long CommunityId, long HubUserId, string Status, DateTime CreatedAt, DateTime? DecidedAt, string? DecidedBy)
+{
+    public static JoinRequestResponse From(JoinRequest r) => new(r.Id, r.CommunityId, r.HubUserId, r.Status, r.CreatedAt, r.DecidedAt, r.DecidedBy);
 }

@@ -1,9 +1,29 @@
+using Community.Api.Auth;
+using Community.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Community.Api.Members;
 
 /// <summary>The membership rules every endpoint shares, written once.</summary>
 public static class MemberRules
 {
     /// <summary>A ban holds from <c>banned_at</c> until it is lifted or, for a timeout, until <c>ban_expires_at</c> passes.</summary>
-    public static bool IsBanned(Member member, DateTime now) =>
-        member.BannedAt is not null && (member.BanExpiresAt is null || member.BanExpiresAt > now);
+    public static bool IsBanned(Member member, DateTime now) => IsBanned(member.BannedAt, member.BanExpiresAt, now);
+
+    public static bool IsBanned(DateTime? bannedAt, DateTime? expiresAt, DateTime now) =>
+        bannedAt is not null && (expiresAt is null || expiresAt > now);
+
+    /// <summary>The hierarchy rule: an actor changes, removes, bans or unbans only members ranked strictly below itself.</summary>
+    public static ProblemHttpResult? MayActOn(Grant actor, Member target) =>
+        actor.ActorRank > Roles.Rank(target.Role)
+            ? null
+            : CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Above(target.Role),
+                $"You may act only on members ranked below you; acting on a {target.Role} needs the role '{Roles.Above(target.Role)}' or higher.");
+
+    /// <summary>The grant rule: an actor grants only roles strictly below its own (and nobody grants owner: it moves by transfer).</summary>
+    public static ProblemHttpResult? MayGrant(Grant actor, string role) =>
+        actor.ActorRank > Roles.Rank(role)
+            ? null
+            : CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Above(role),
+                $"You may grant only roles below your own; granting '{role}' needs the role '{Roles.Above(role)}' or higher.");
 }

@@ -20,4 +20,12 @@ public static class Roles
     };
 
     public static bool IsValid(string? role) => Rank(role) > 0;
+
+    /// <summary>The least role that outranks <paramref name="role"/> (the owner is outranked by nobody).</summary>
+    public static string Above(string role) => role switch
+    {
+        Member => Moderator,
+        Moderator => Admin,
+        _ => Owner,
+    };
 }

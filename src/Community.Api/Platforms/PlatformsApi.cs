@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Community.Api.Auth;
-using Community.Api.Caching;
 using Community.Api.Communities;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
+using Community.Api.Lookup;
 using Community.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -43,7 +43,7 @@ public static class PlatformsApi
     /// </summary>
     private static async Task<Results<Created<Envelope<PlatformConnectionResponse>>, ProblemHttpResult>> Connect(
         long id, ConnectPlatformRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        SecretProtector secrets, IOptions<TierOptions> tiers, CacheInvalidator invalidator, TimeProvider clock, CancellationToken ct)
+        SecretProtector secrets, IOptions<TierOptions> tiers, RouteCache routes, TimeProvider clock, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
         if (grant.Problem is { } denied) return denied;
@@ -98,13 +98,13 @@ public static class PlatformsApi
         journal.Record(caller, EventTypes.PlatformConnected, id, "platform", connection.Id.ToString(), null, response, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(CacheTags.Community(id), CacheTags.PlatformCommunity(platform, connection.PlatformCommunityId));
+        await routes.CommunityChangedAsync(id);
         return TypedResults.Created($"/api/v1/communities/{id}/platforms", Envelope.Of(response));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(
         long id, string platform, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        CacheInvalidator invalidator, CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
+        RouteCache routes, CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
         if (grant.Problem is { } denied) return denied;
@@ -130,7 +130,7 @@ public static class PlatformsApi
         journal.Record(caller, EventTypes.PlatformDisconnected, id, "platform", connection.Id.ToString(), response, null, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(CacheTags.Community(id), CacheTags.PlatformCommunity(platform, connection.PlatformCommunityId));
+        await routes.CommunityChangedAsync(id, (platform, connection.PlatformCommunityId));
         return TypedResults.NoContent();
     }
 

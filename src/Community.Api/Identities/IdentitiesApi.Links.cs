@@ -1,0 +1,92 @@
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Events;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Community.Api.Lookup;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Identities;
+
+/// <summary>Linking and unlinking platform accounts, and merging the hub users they belong to.</summary>
+public static partial class IdentitiesApi
+{
+    /// <summary>
+    /// 201 when linked now, 200 when already this user's. An account owned by another hub user is 409
+    /// <c>identity_linked_elsewhere</c>, unless <c>merge: true</c>: then that user is merged into this one.
+    /// </summary>
+    private static async Task<Results<Created<Envelope<HubUserResponse>>, Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Link(
+        long id, LinkIdentityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        UserMerger merger, RouteCache routes, TimeProvider clock, CancellationToken ct)
+    {
+        if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        if (ValidateAccount(errors, request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
+        var username = errors.Text("platform_username", request.PlatformUsername, 255);
+        if (errors.HasProblem(out var invalid)) return invalid;
+        if (!await db.HubUsers.AnyAsync(u => u.Id == id && u.IsActive, ct)) return Problems.UserNotFound(id);
+
+        var platform = request.Platform!;
+        var platformUserId = request.PlatformUserId!.Trim();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var owner = await db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId)
+                .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
+            if (owner == id) return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
+            if (owner is { } other)
+            {
+                if (request.Merge != true)
+                    return Problems.Conflict(ErrorCodes.IdentityLinkedElsewhere,
+                        $"The {platform} account '{platformUserId}' belongs to hub user {other}; send merge: true to merge that user into {id}.");
+                await merger.MergeAsync(caller, other, id, ct);
+                return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
+            }
+
+            var now = clock.UtcNow();
+            var identity = new UserIdentity
+            {
+                HubUserId = id, Platform = platform, PlatformUserId = platformUserId, PlatformUsername = username,
+                IsPrimary = !await db.UserIdentities.AnyAsync(i => i.HubUserId == id, ct), LinkedAt = now, LastSeenAt = now,
+            };
+            db.UserIdentities.Add(identity);
+            journal.Record(caller, EventTypes.IdentityLinked, null, "hub_user", id.ToString(), null, IdentityResponse.From(identity),
+                new { hub_user_id = id, identity = IdentityResponse.From(identity) });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e, "user_identities", "platform"))
+            {
+                db.ChangeTracker.Clear(); // another request linked it first: look again
+                continue;
+            }
+            await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
+            return TypedResults.Created($"/api/v1/users/{id}", Envelope.Of((await db.RepresentUserAsync(id, ct))!));
+        }
+        return Problems.Conflict(ErrorCodes.Conflict, "The account changed hands repeatedly while linking; retry.");
+    }
+
+    private static async Task<Results<Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Unlink(
+        long id, string platform, string platformUserId, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        RouteCache routes, CancellationToken ct)
+    {
+        if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
+        if (!Platforms.SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var identity = await db.UserIdentities.FirstOrDefaultAsync(i => i.HubUserId == id && i.Platform == platform && i.PlatformUserId == platformUserId, ct);
+        if (identity is null) return IdentityNotFound(platform, platformUserId);
+        db.UserIdentities.Remove(identity);
+        if (identity.IsPrimary)
+        {
+            var next = await db.UserIdentities.Where(i => i.HubUserId == id && i.Id != identity.Id).OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
+            if (next is not null) next.IsPrimary = true;
+        }
+        var removed = IdentityResponse.From(identity);
+        journal.Record(caller, EventTypes.IdentityUnlinked, null, "hub_user", id.ToString(), removed, null, new { hub_user_id = id, identity = removed });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
+        return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
+    }
+}

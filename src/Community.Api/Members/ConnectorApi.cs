@@ -1,0 +1,99 @@
+using Community.Api.Auth;
+using Community.Api.Communities;
+using Community.Api.Data;
+using Community.Api.Http;
+using Community.Api.Identities;
+using Community.Api.Platforms;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Members;
+
+public sealed record ConnectorJoinRequest(string? Platform, string? PlatformCommunityId, string? PlatformUserId, string? PlatformUsername, string? AvatarUrl);
+public sealed record ConnectorLeaveRequest(string? Platform, string? PlatformCommunityId, string? PlatformUserId);
+
+/// <summary><see cref="Created"/>: this call made the user a member (new or reactivated); <see cref="UserCreated"/>: it created the hub user.</summary>
+public sealed record ConnectorJoinResponse(long CommunityId, long HubUserId, bool Created, bool UserCreated, MemberResponse Member);
+
+public sealed record ConnectorLeaveResponse(long CommunityId, long HubUserId, bool Left, MemberResponse Member);
+
+/// <summary>
+/// The Member Join data flow: platform connectors report joins and leaves by platform ids. Joins are idempotent and
+/// race-safe (N identical concurrent joins: one hub user, one membership, one <c>member.joined</c>). Connector joins
+/// mirror what happened on the platform, so they do not apply the Hub's <c>join_mode</c>.
+/// </summary>
+public static class ConnectorApi
+{
+    public static RouteGroupBuilder MapConnectorApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/members").WithTags("Platform connectors");
+        group.MapPost("/join", Join);
+        group.MapPost("/leave", Leave);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
+        ConnectorJoinRequest request, Caller caller, CommunityAccess access, CommunityDb db, IdentityResolver resolver,
+        Memberships memberships, CancellationToken ct)
+    {
+        if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
+        var username = errors.Text("platform_username", request.PlatformUsername, 255);
+        var avatar = errors.Url("avatar_url", request.AvatarUrl);
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var community = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
+        if (community is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        if (!community.IsActive) return CommunitiesApi.Inactive(community.Id);
+
+        var identity = await resolver.ResolveAsync(request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
+        var (outcome, member) = await memberships.JoinAsync(caller, community, identity.HubUserId, Roles.Member, request.Platform, username, ct);
+        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(community.Id, identity.HubUserId);
+        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, identity.HubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
+    }
+
+    private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(
+        ConnectorLeaveRequest request, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, CancellationToken ct)
+    {
+        if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var community = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
+        if (community is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        var platformUserId = request.PlatformUserId!.Trim();
+        var hubUserId = await db.UserIdentities.Where(i => i.Platform == request.Platform && i.PlatformUserId == platformUserId)
+            .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
+        if (hubUserId is null)
+            return Problems.NotFound(ErrorCodes.IdentityNotFound, $"No hub user has the {request.Platform} account '{platformUserId}'.");
+
+        var (outcome, member) = await memberships.EndAsync(caller, community.Id, hubUserId.Value, MemberStatus.Left, null, null, ct);
+        return outcome switch
+        {
+            EndOutcome.NotFound => Problems.MemberNotFound(community.Id, hubUserId.Value),
+            EndOutcome.IsOwner => Problems.Conflict(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; transfer ownership first."),
+            _ => TypedResults.Ok(Envelope.Of(new ConnectorLeaveResponse(community.Id, hubUserId.Value, outcome == EndOutcome.Ended, member!))),
+        };
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Validate(FieldErrors errors, string? platform, string? platformCommunityId, string? platformUserId)
+    {
+        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        if (platform is null) errors.Add("platform", "Is required.");
+        errors.Text("platform_community_id", platformCommunityId, 255, required: true);
+        errors.Text("platform_user_id", platformUserId, 255, required: true);
+        return null;
+    }
+
+    /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
+    private static Task<Communities.Community?> FindCommunityAsync(CommunityDb db, string platform, string platformCommunityId, CancellationToken ct) =>
+        db.Platforms.AsNoTracking().Where(p => p.Platform == platform && p.PlatformCommunityId == platformCommunityId)
+            .OrderByDescending(p => p.IsActive)
+            .Join(db.Communities, p => p.CommunityId, c => c.Id, (p, c) => c)
+            .FirstOrDefaultAsync(ct);
+
+    private static ProblemHttpResult NotConnected(string platform, string? platformCommunityId) =>
+        Problems.NotFound(ErrorCodes.CommunityNotFound, $"No community is connected to {platform} community '{platformCommunityId}'.");
+}

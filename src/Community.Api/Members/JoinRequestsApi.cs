@@ -1,0 +1,82 @@
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Events;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Members;
+
+/// <summary>Admins decide the join requests of communities whose <c>join_mode</c> is <c>approval</c>.</summary>
+public static class JoinRequestsApi
+{
+    public static RouteGroupBuilder MapJoinRequestsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/communities/{id:long}/join-requests").WithTags("Members");
+        group.MapGet("/", List);
+        group.MapPost("/{requestId:long}/approve", Approve);
+        group.MapPost("/{requestId:long}/reject", Reject);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<JoinRequestResponse>>>, ProblemHttpResult>> List(
+        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        string? status = null, int? limit = null, string? cursor = null)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        errors.OneOf("status", status, JoinRequestStatus.All);
+        var pageSize = Paging.ValidLimit(limit, errors);
+        var after = Cursor.Decode(cursor, "join-requests", 1, errors);
+        if (errors.HasProblem(out var invalid)) return invalid;
+        var wanted = status ?? JoinRequestStatus.Pending;
+        var query = db.JoinRequests.AsNoTracking().Where(r => r.CommunityId == id && r.Status == wanted);
+        if (after is [var lastId]) query = query.Where(r => r.Id > lastId);
+        var rows = await query.OrderBy(r => r.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => Cursor.Encode("join-requests", r.Id), JoinRequestResponse.From)));
+    }
+
+    /// <summary>Approves a pending request: the request is decided and the user joins, in one transaction.</summary>
+    private static async Task<IResult> Approve(long id, long requestId, Caller caller, CommunityAccess access, CommunityDb db,
+        Memberships memberships, TimeProvider clock, CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        if (!grant.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Approved, caller, clock, ct) is not { } request) return NotPending(id, requestId);
+        var (outcome, member) = await memberships.JoinAsync(caller, grant.Community, request.HubUserId, Roles.Member, null, null, ct);
+        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(id, request.HubUserId);
+        await tx.CommitAsync(ct);
+        if (outcome == JoinOutcome.Joined) await memberships.AfterJoinAsync(id, request.HubUserId);
+        return TypedResults.Ok(Envelope.Of(member));
+    }
+
+    private static async Task<IResult> Reject(long id, long requestId, Caller caller, CommunityAccess access, CommunityDb db,
+        Journal journal, TimeProvider clock, CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Rejected, caller, clock, ct) is not { } request) return NotPending(id, requestId);
+        var response = JoinRequestResponse.From(request);
+        journal.Record(caller, EventTypes.JoinRejected, id, "join_request", requestId.ToString(), null, response, new { request = response });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(Envelope.Of(response));
+    }
+
+    /// <summary>Moves a pending request to its decision with one conditional update, so two admins cannot both decide it.</summary>
+    private static async Task<JoinRequest?> DecideAsync(CommunityDb db, long id, long requestId, string decision, Caller caller, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.UtcNow();
+        var decided = await db.JoinRequests.Where(r => r.Id == requestId && r.CommunityId == id && r.Status == JoinRequestStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, decision).SetProperty(r => r.DecidedAt, now).SetProperty(r => r.DecidedBy, caller.ActorId), ct);
+        return decided == 0 ? null : await db.JoinRequests.AsNoTracking().FirstAsync(r => r.Id == requestId, ct);
+    }
+
+    private static ProblemHttpResult NotPending(long id, long requestId) =>
+        Problems.NotFound(ErrorCodes.NotFound, $"Community {id} has no pending join request {requestId}.");
+}

@@ -1,0 +1,35 @@
+namespace Community.Api.Members;
+
+/// <summary>A membership as the API shows it. <see cref="Ban"/> is present only while a ban or timeout holds.</summary>
+public sealed record MemberResponse(
+    long CommunityId,
+    long HubUserId,
+    string Username,
+    string Role,
+    int Reputation,
+    string ReputationTier,
+    string Status,
+    DateTime JoinedAt,
+    DateTime UpdatedAt,
+    BanResponse? Ban)
+{
+    public static MemberResponse From(Member m, string username, DateTime now) =>
+        new(m.CommunityId, m.HubUserId, username, m.Role, m.Reputation, Members.Reputation.Tier(m.Reputation), m.Status, m.JoinedAt, m.UpdatedAt,
+            MemberRules.IsBanned(m, now) ? new BanResponse(m.BanReason, m.BanExpiresAt) : null);
+}
+
+public sealed record BanResponse(string? Reason, DateTime? ExpiresAt);
+
+/// <summary>Add a member by hub user id, or by platform account (resolved or created as identity resolve does).</summary>
+public sealed record AddMemberRequest(long? HubUserId, string? Platform, string? PlatformUserId, string? PlatformUsername, string? Role);
+
+public sealed record ChangeRoleRequest(string? Role);
+
+public sealed record BanRequest(string? Reason, long? DurationSeconds);
+
+/// <summary>Change reputation by <see cref="Delta"/> or set it to <see cref="Value"/>; the result is clamped to 300–850.</summary>
+public sealed record ReputationRequest(int? Delta, int? Value, string? Reason);
+
+public sealed record ReputationChangeResponse(long Id, int OldValue, int NewValue, int Delta, string Reason, string Actor, DateTime CreatedAt);
+
+public sealed record ReputationResult(MemberResponse Member, ReputationChangeResponse Change);

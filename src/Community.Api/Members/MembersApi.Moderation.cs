@@ -1,0 +1,54 @@
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Members;
+
+/// <summary>Bans and timeouts: moderators and above, on members ranked below them.</summary>
+public static partial class MembersApi
+{
+    /// <summary>Longest timeout: ten years. Anything longer is a ban; say so by leaving the duration out.</summary>
+    private const long MaxTimeoutSeconds = 10L * 365 * 24 * 3600;
+
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Ban(
+        long id, long hubUserId, BanRequest request, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var reason = errors.Text("reason", request.Reason, 500, required: true);
+        if (request.DurationSeconds is < 1 or > MaxTimeoutSeconds)
+            errors.Add("duration_seconds", $"Must be between 1 and {MaxTimeoutSeconds} seconds; leave it out for a ban without end.");
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var grant = await access.CheckAsync(caller, id, Permissions.Moderate, ct);
+        if (grant.Problem is { } denied) return denied;
+        if (!await db.HubUsers.AnyAsync(u => u.Id == hubUserId, ct)) return Problems.UserNotFound(hubUserId);
+        var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
+        if (target is not null)
+        {
+            if (target.Role == Roles.Owner)
+                return Problems.Conflict(ErrorCodes.Conflict, "The owner cannot be banned; ownership must be transferred first.");
+            if (MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
+        }
+        var duration = request.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var member = await memberships.BanAsync(caller, grant.Community!, hubUserId, reason!, duration, ct);
+        return TypedResults.Ok(Envelope.Of(member));
+    }
+
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Unban(
+        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.Moderate, ct);
+        if (grant.Problem is { } denied) return denied;
+        var row = await db.FindMemberAsync(id, hubUserId, ct);
+        if (row is null) return Problems.MemberNotFound(id, hubUserId);
+        if (MemberRules.MayActOn(grant, row.Member) is { } outranked) return outranked;
+        var member = await memberships.UnbanAsync(caller, id, hubUserId, ct)
+            ?? MemberResponse.From(row.Member, row.Username, clock.UtcNow()); // no ban held: nothing to lift
+        return TypedResults.Ok(Envelope.Of(member));
+    }
+}

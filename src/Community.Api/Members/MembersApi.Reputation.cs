@@ -1,0 +1,93 @@
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Events;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Community.Api.Lookup;
+using Community.Api.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Members;
+
+/// <summary>Reputation: changed by services (the Reputation module), read by members.</summary>
+public static partial class MembersApi
+{
+    /// <summary>
+    /// Applies a delta (or sets a value), clamped to 300–850, with a history row and an event, in one transaction.
+    /// The first statement is an UPDATE that returns the current score: it takes the row lock, so concurrent changes
+    /// queue behind it and none is lost. When <c>moderation.auto_ban_enabled</c> and the change takes the member from
+    /// above <c>moderation.auto_ban_threshold</c> to at or below it, the member is banned once (crossing, not every
+    /// later change below it).
+    /// </summary>
+    private static async Task<Results<Ok<Envelope<ReputationResult>>, ProblemHttpResult>> ChangeReputation(
+        long id, long hubUserId, ReputationRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        SettingsStore settings, Memberships memberships, RouteCache routes, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if ((request.Delta is null) == (request.Value is null)) errors.Add("delta", "Give exactly one of delta or value.");
+        var reason = errors.Text("reason", request.Reason, 500, required: true);
+        if (errors.HasProblem(out var invalid)) return invalid;
+        var grant = await access.CheckAsync(caller, id, Permissions.AdjustReputation, ct);
+        if (grant.Problem is { } denied) return denied;
+        var community = grant.Community!;
+        var effective = await settings.GetAsync(id, ct);
+
+        var now = clock.UtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var current = await db.Database.SqlQuery<int>($"""
+            UPDATE community_members SET updated_at = {now} WHERE community_id = {id} AND hub_user_id = {hubUserId}
+            RETURNING reputation AS "Value"
+            """).ToListAsync(ct);
+        if (current.Count == 0) return Problems.MemberNotFound(id, hubUserId);
+        var old = current[0];
+        var updated = Reputation.Clamp(request.Delta is { } delta ? (long)old + delta : request.Value!.Value);
+        await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Reputation, updated), ct);
+
+        var change = new ReputationChange
+        {
+            CommunityId = id, HubUserId = hubUserId, OldValue = old, NewValue = updated, Delta = updated - old,
+            Reason = reason!, Actor = caller.ActorId, CreatedAt = now,
+        };
+        db.ReputationHistory.Add(change);
+        await db.SaveChangesAsync(ct);
+        var row = (await db.FindMemberAsync(id, hubUserId, ct))!;
+        var member = MemberResponse.From(row.Member, row.Username, now);
+        var changeResponse = ToResponse(change);
+        journal.Record(caller, EventTypes.MemberReputationChanged, id, "member", hubUserId.ToString(), new { reputation = old },
+            new { reputation = updated }, new { member, change = changeResponse });
+
+        var threshold = effective.AutoBanThreshold;
+        if (effective.AutoBanEnabled && old > threshold && updated <= threshold && row.Member.Role != Roles.Owner
+            && !MemberRules.IsBanned(row.Member, now))
+            member = await memberships.BanAsync(caller, community, hubUserId,
+                $"Automatic ban: reputation fell to {updated}, at or below the community's threshold of {threshold}.", null, ct, automatic: true);
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await routes.MemberChangedAsync(id, hubUserId);
+        return TypedResults.Ok(Envelope.Of(new ReputationResult(member, changeResponse)));
+    }
+
+    /// <summary>A member's reputation changes, newest first, keyset-paged.</summary>
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<ReputationChangeResponse>>>, ProblemHttpResult>> ReputationHistory(
+        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct, int? limit = null, string? cursor = null)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        var pageSize = Paging.ValidLimit(limit, errors);
+        var after = Cursor.Decode(cursor, "reputation-history", 1, errors);
+        if (errors.HasProblem(out var invalid)) return invalid;
+        if (!await db.Members.AnyAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct)) return Problems.MemberNotFound(id, hubUserId);
+
+        var query = db.ReputationHistory.AsNoTracking().Where(h => h.CommunityId == id && h.HubUserId == hubUserId);
+        if (after is [var lastId]) query = query.Where(h => h.Id < lastId);
+        var rows = await query.OrderByDescending(h => h.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, h => Cursor.Encode("reputation-history", h.Id), ToResponse)));
+    }
+
+    private static ReputationChangeResponse ToResponse(ReputationChange c) =>
+        new(c.Id, c.OldValue, c.NewValue, c.Delta, c.Reason, c.Actor, c.CreatedAt);
+}

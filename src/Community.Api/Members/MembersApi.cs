@@ -1,0 +1,218 @@
+using Community.Api.Auth;
+using Community.Api.Communities;
+using Community.Api.Data;
+using Community.Api.Hosting;
+using Community.Api.Http;
+using Community.Api.Identities;
+using Community.Api.Platforms;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Members;
+
+/// <summary>A community's members: list, read, add, remove and roles. Moderation and reputation are the other parts of this class.</summary>
+public static partial class MembersApi
+{
+    public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/communities/{id:long}/members").WithTags("Members");
+        group.MapGet("/", List);
+        group.MapPost("/", Add);
+        group.MapGet("/{hubUserId:long}", Get);
+        group.MapDelete("/{hubUserId:long}", Remove);
+        group.MapPut("/{hubUserId:long}/role", ChangeRole);
+        group.MapPost("/{hubUserId:long}/ban", Ban);
+        group.MapDelete("/{hubUserId:long}/ban", Unban);
+        group.MapPost("/{hubUserId:long}/reputation", ChangeReputation);
+        group.MapGet("/{hubUserId:long}/reputation/history", ReputationHistory);
+        return group;
+    }
+
+    private static readonly string[] Sorts = ["joined_at", "reputation"];
+
+    /// <summary>
+    /// Keyset-paged members: by <c>joined_at</c> (oldest first) or <c>reputation</c> (highest first), ties broken by
+    /// hub user id. Each page seeks through an index on (community, sort key, user), so page 10,000 costs what page 1 does.
+    /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
+    /// </summary>
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
+        long id, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct,
+        string? role = null, string? status = null, string? q = null, string? sort = null, int? limit = null, string? cursor = null)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        errors.OneOf("role", role, Roles.All);
+        errors.OneOf("status", status, [.. MemberStatus.All, "all"]);
+        errors.OneOf("sort", sort, Sorts);
+        var search = errors.Text("q", q, 100);
+        var pageSize = Paging.ValidLimit(limit, errors);
+        var byReputation = sort == "reputation";
+        var after = Cursor.Decode(cursor, byReputation ? "members-reputation" : "members-joined", 2, errors);
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var rows = db.MembersWithNames().Where(r => r.Member.CommunityId == id);
+        if (status != "all") rows = rows.Where(r => r.Member.Status == (status ?? MemberStatus.Active));
+        if (role is not null) rows = rows.Where(r => r.Member.Role == role);
+        if (!string.IsNullOrEmpty(search))
+        {
+            var pattern = CommunityQueries.ContainsPattern(search.ToLowerInvariant());
+            rows = rows.Where(r => EF.Functions.Like(r.Username.ToLower(), pattern, "\\"));
+        }
+        if (byReputation)
+        {
+            if (after is [var reputation, var userId])
+                rows = rows.Where(r => r.Member.Reputation <= reputation
+                    && (r.Member.Reputation < reputation || r.Member.HubUserId > userId));
+            rows = rows.OrderByDescending(r => r.Member.Reputation).ThenBy(r => r.Member.HubUserId);
+        }
+        else
+        {
+            if (after is [var ticks, var userId])
+            {
+                var joined = new DateTime(ticks, DateTimeKind.Utc);
+                rows = rows.Where(r => r.Member.JoinedAt >= joined && (r.Member.JoinedAt > joined || r.Member.HubUserId > userId));
+            }
+            rows = rows.OrderBy(r => r.Member.JoinedAt).ThenBy(r => r.Member.HubUserId);
+        }
+
+        var page = await rows.Take(pageSize!.Value + 1).ToListAsync(ct);
+        var now = clock.UtcNow();
+        var result = Paging.ToPage(page, pageSize.Value,
+            r => byReputation
+                ? Cursor.Encode("members-reputation", r.Member.Reputation, r.Member.HubUserId)
+                : Cursor.Encode("members-joined", r.Member.JoinedAt.Ticks, r.Member.HubUserId),
+            r => MemberResponse.From(r.Member, r.Username, now));
+        return TypedResults.Ok(Envelope.Page(result));
+    }
+
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Get(
+        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var row = await db.FindMemberAsync(id, hubUserId, ct);
+        return row is null
+            ? Problems.MemberNotFound(id, hubUserId)
+            : TypedResults.Ok(Envelope.Of(MemberResponse.From(row.Member, row.Username, clock.UtcNow())));
+    }
+
+    /// <summary>
+    /// Adds a member (admins and services), or joins the caller itself (any signed-in user, subject to the
+    /// community's <c>join_mode</c>). 201 when the call made the user a member (new or reactivated, reputation
+    /// kept), 200 when already active, 403 <c>member_banned</c> while a ban holds.
+    /// </summary>
+    private static async Task<IResult> Add(
+        long id, AddMemberRequest request, Caller caller, CommunityAccess access, CommunityDb db, IdentityResolver resolver,
+        Memberships memberships, JoinRequests joinRequests, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (request.Role is not null && (!Roles.IsValid(request.Role) || request.Role == Roles.Owner))
+            errors.Add("role", "Must be admin, moderator or member; the owner role moves only through transfer-ownership.");
+        if (request.HubUserId is not null && (request.Platform is not null || request.PlatformUserId is not null))
+            errors.Add("hub_user_id", "Give hub_user_id or platform + platform_user_id, not both.");
+        if (request.HubUserId is <= 0) errors.Add("hub_user_id", "Must be a positive id.");
+        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
+        if (request.HubUserId is null && request.Platform is null && request.PlatformUserId is not null) errors.Add("platform", "Is required with platform_user_id.");
+        if (request.Platform is not null) errors.Text("platform_user_id", request.PlatformUserId, 255, required: true);
+        errors.Text("platform_username", request.PlatformUsername, 255);
+
+        var self = !caller.IsService && request.Platform is null && (request.HubUserId is null || request.HubUserId == caller.HubUserId);
+        if (request.HubUserId is null && request.Platform is null && !self)
+            errors.Add("hub_user_id", "Name the member: hub_user_id, or platform + platform_user_id.");
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var grant = await access.CheckAsync(caller, id, self ? Permissions.SelfMembership : Permissions.ManageMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var community = grant.Community!;
+        if (!community.IsActive) return CommunitiesApi.Inactive(id);
+        var role = request.Role ?? Roles.Member;
+
+        long hubUserId;
+        if (self)
+        {
+            if (role != Roles.Member) return Problems.Validation("role", "You join as a member; an admin can promote you afterwards.");
+            hubUserId = caller.HubUserId!.Value;
+            if (await joinRequests.SelfJoinGateAsync(caller, community, ct) is { } gated) return gated;
+        }
+        else
+        {
+            if (MemberRules.MayGrant(grant, role) is { } cannotGrant) return cannotGrant;
+            hubUserId = request.HubUserId
+                ?? (await resolver.ResolveAsync(request.Platform!, request.PlatformUserId!.Trim(), request.PlatformUsername?.Trim(), null, ct)).HubUserId;
+        }
+        if (!await db.HubUsers.AnyAsync(u => u.Id == hubUserId && u.IsActive, ct)) return Problems.UserNotFound(hubUserId);
+
+        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, role, request.Platform, request.PlatformUsername, ct);
+        return outcome switch
+        {
+            JoinOutcome.Joined => TypedResults.Created($"/api/v1/communities/{id}/members/{hubUserId}", Envelope.Of(member)),
+            JoinOutcome.AlreadyActive => TypedResults.Ok(Envelope.Of(member)),
+            _ => MemberBanned(id, hubUserId),
+        };
+    }
+
+    /// <summary>Leave (the member itself) or remove (a moderator or higher, ranked above the member). The owner can do neither.</summary>
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Remove(
+        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, CancellationToken ct,
+        string? reason = null)
+    {
+        var self = !caller.IsService && caller.HubUserId == hubUserId;
+        var grant = await access.CheckAsync(caller, id, self ? Permissions.SelfMembership : Permissions.Moderate, ct);
+        if (grant.Problem is { } denied) return denied;
+        var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
+        if (target is null) return Problems.MemberNotFound(id, hubUserId);
+        if (target.Role == Roles.Owner) return OwnerCannotLeave(id);
+        if (!self && MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
+
+        var (outcome, member) = await memberships.EndAsync(caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed,
+            self ? null : target.Role, reason, ct);
+        return outcome switch
+        {
+            EndOutcome.NotFound => Problems.MemberNotFound(id, hubUserId),
+            EndOutcome.IsOwner => OwnerCannotLeave(id),
+            _ => TypedResults.Ok(Envelope.Of(member!)),
+        };
+    }
+
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> ChangeRole(
+        long id, long hubUserId, ChangeRoleRequest request, Caller caller, CommunityAccess access, CommunityDb db, Events.Journal journal,
+        Lookup.RouteCache routes, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Roles.IsValid(request.Role)) return Problems.Validation("role", "Must be admin, moderator or member.");
+        if (request.Role == Roles.Owner)
+            return Problems.Validation("role", "The owner role moves only through POST /api/v1/communities/{id}/transfer-ownership.");
+        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } denied) return denied;
+        var row = await db.FindMemberAsync(id, hubUserId, ct);
+        if (row is null) return Problems.MemberNotFound(id, hubUserId);
+        var target = row.Member;
+        if (target.Role == Roles.Owner)
+            return Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership.");
+        if (target.Status != MemberStatus.Active)
+            return Problems.Conflict(ErrorCodes.Conflict, $"Hub user {hubUserId} is not an active member (status {target.Status}).");
+        if ((MemberRules.MayActOn(grant, target) ?? MemberRules.MayGrant(grant, request.Role!)) is { } refused) return refused;
+
+        var now = clock.UtcNow();
+        if (target.Role == request.Role) return TypedResults.Ok(Envelope.Of(MemberResponse.From(target, row.Username, now)));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Conditional on the role that was checked, so a concurrent change cannot slip past the hierarchy rule.
+        var changed = await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId && m.Role == target.Role && m.Status == MemberStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, request.Role!).SetProperty(m => m.UpdatedAt, now), ct);
+        if (changed == 0) return Problems.Conflict(ErrorCodes.Conflict, "The member changed while this request ran; read it again and retry.");
+        var before = MemberResponse.From(target, row.Username, now);
+        var after = before with { Role = request.Role!, UpdatedAt = now };
+        journal.Record(caller, Events.EventTypes.MemberRoleChanged, id, "member", hubUserId.ToString(), before, after,
+            new { member = after, old_role = target.Role, new_role = request.Role });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await routes.MemberChangedAsync(id, hubUserId);
+        return TypedResults.Ok(Envelope.Of(after));
+    }
+
+    internal static ProblemHttpResult MemberBanned(long communityId, long hubUserId) =>
+        Problems.Forbidden(ErrorCodes.MemberBanned, $"Hub user {hubUserId} is banned from community {communityId}; every linked platform account is covered.");
+
+    private static ProblemHttpResult OwnerCannotLeave(long communityId) =>
+        Problems.Conflict(ErrorCodes.OwnerCannotLeave, $"The owner cannot leave or be removed from community {communityId}; transfer ownership first.");
+}
