@@ -1,3 +1,4 @@
+using Community.Api.Audit;
 using Community.Api.Auth;
 using Community.Api.Caching;
 using Community.Api.Communities;
@@ -55,6 +56,7 @@ try
     app.MapConnectorApi();
     app.MapLookupApi();
     app.MapIdentitiesApi();
+    app.MapAuditLogApi();
 
     await app.RunAsync();
     return 0;

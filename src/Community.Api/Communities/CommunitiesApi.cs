@@ -64,7 +64,7 @@ public static partial class CommunitiesApi
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins choose the premium tier.");
 
         var ownerId = request.Owner is { } o
-            ? (await resolver.ResolveAsync(o.Platform!, o.PlatformUserId!.Trim(), o.PlatformUsername?.Trim(), null, ct)).HubUserId
+            ? (await resolver.ResolveAsync(caller, o.Platform!, o.PlatformUserId!.Trim(), o.PlatformUsername?.Trim(), null, ct)).HubUserId
             : request.OwnerId ?? caller.HubUserId!.Value;
         if (!await db.HubUsers.AnyAsync(u => u.Id == ownerId && u.IsActive, ct)) return Problems.UserNotFound(ownerId);
 

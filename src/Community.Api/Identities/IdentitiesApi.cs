@@ -40,7 +40,7 @@ public static partial class IdentitiesApi
         var avatar = errors.Url("avatar_url", request.AvatarUrl);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var resolved = await resolver.ResolveAsync(request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
+        var resolved = await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
         var user = (await db.RepresentUserAsync(resolved.HubUserId, ct))!;
         return TypedResults.Ok(Envelope.Of(new ResolveIdentityResponse(resolved.HubUserId, resolved.Created, user)));
     }

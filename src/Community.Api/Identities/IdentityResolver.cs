@@ -1,4 +1,6 @@
+using Community.Api.Auth;
 using Community.Api.Data;
+using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Lookup;
 using Microsoft.EntityFrameworkCore;
@@ -13,12 +15,12 @@ public sealed record ResolvedIdentity(long HubUserId, bool Created);
 /// Race-safe without locks: the unique (platform, platform_user_id) index decides which of several
 /// concurrent creators wins; the losers roll back their new hub user and read the winner's.
 /// </summary>
-public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCache routes)
+public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCache routes, Journal journal)
 {
     /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
     public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
 
-    public async Task<ResolvedIdentity> ResolveAsync(string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    public async Task<ResolvedIdentity> ResolveAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -28,7 +30,7 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
                 await RefreshAsync(existing, platformUsername, avatarUrl, ct);
                 return new ResolvedIdentity(existing.HubUserId, false);
             }
-            var created = await TryCreateAsync(platform, platformUserId, platformUsername, avatarUrl, ct);
+            var created = await TryCreateAsync(caller, platform, platformUserId, platformUsername, avatarUrl, ct);
             if (created is not null) return new ResolvedIdentity(created.Value, true);
             if (attempt == 3) throw new InvalidOperationException("Identity resolve lost the creation race repeatedly.");
         }
@@ -38,7 +40,7 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
         db.UserIdentities.AsNoTracking().FirstOrDefaultAsync(i => i.Platform == platform && i.PlatformUserId == platformUserId, ct);
 
     /// <summary>Creates hub user and identity in one transaction; null when another request created the identity first.</summary>
-    private async Task<long?> TryCreateAsync(string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    private async Task<long?> TryCreateAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
         var now = clock.UtcNow();
         var username = Truncate(platformUsername ?? $"{platform}:{platformUserId}", 100);
@@ -57,6 +59,10 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
             await tx.RollbackAsync(ct);
             return null;
         }
+        var user = new { id = hubUserId[0], username, avatar_url = avatarUrl, created_at = now };
+        var identity = new { platform, platform_user_id = platformUserId, platform_username = platformUsername };
+        journal.Record(caller, EventTypes.UserCreated, null, "hub_user", hubUserId[0].ToString(), null, new { user, identity }, new { user, identity });
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         // Lookups cached while this account was unknown must now see it.
         await routes.IdentitiesChangedAsync([(platform, platformUserId)]);

@@ -47,7 +47,7 @@ public static class ConnectorApi
         if (community is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!community.IsActive) return CommunitiesApi.Inactive(community.Id);
 
-        var identity = await resolver.ResolveAsync(request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
+        var identity = await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
         var (outcome, member) = await memberships.JoinAsync(caller, community, identity.HubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(community.Id, identity.HubUserId);
         return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, identity.HubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));

@@ -139,7 +139,7 @@ public static partial class MembersApi
         {
             if (MemberRules.MayGrant(grant, role) is { } cannotGrant) return cannotGrant;
             hubUserId = request.HubUserId
-                ?? (await resolver.ResolveAsync(request.Platform!, request.PlatformUserId!.Trim(), request.PlatformUsername?.Trim(), null, ct)).HubUserId;
+                ?? (await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), request.PlatformUsername?.Trim(), null, ct)).HubUserId;
         }
         if (!await db.HubUsers.AnyAsync(u => u.Id == hubUserId && u.IsActive, ct)) return Problems.UserNotFound(hubUserId);
 

@@ -24,4 +24,25 @@ public static class Seed
     public static async Task<JsonElement> Connect(this TestApp app, long communityId, string platform = "twitch", string? platformCommunityId = null) =>
         await (await app.Service().Post($"/api/v1/communities/{communityId}/platforms",
             new { platform, platform_community_id = platformCommunityId ?? $"chan-{Guid.NewGuid():N}" })).Data(HttpStatusCode.Created);
+
+    /// <summary>A platform connector's join: returns the join response's <c>data</c>.</summary>
+    public static async Task<JsonElement> Join(this TestApp app, string platformCommunityId, string platformUserId, string platform = "twitch",
+        string? username = null) =>
+        await (await app.Service().Post("/api/v1/members/join",
+            new { platform, platform_community_id = platformCommunityId, platform_user_id = platformUserId, platform_username = username ?? platformUserId }))
+            .Data();
+
+    /// <summary>A community with one connected Twitch channel; returns (community id, channel id).</summary>
+    public static async Task<(long CommunityId, string Channel)> ConnectedCommunity(this TestApp app, object? extra = null)
+    {
+        var community = await app.Community(extra: extra);
+        var channel = $"chan-{Guid.NewGuid():N}";
+        await app.Connect(community.GetProperty("id").GetInt64(), "twitch", channel);
+        return (community.GetProperty("id").GetInt64(), channel);
+    }
+
+    /// <summary>Events of a type for a community, straight from the outbox.</summary>
+    public static Task<List<Api.Events.OutboxEvent>> Events(this TestApp app, long? communityId, string type) =>
+        app.Db(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Events.Where(e => e.CommunityId == communityId && e.Type == type).OrderBy(e => e.Id)));
 }

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Audit;
+
+public sealed record AuditActor(string Type, string Id);
+public sealed record AuditTarget(string Type, string? Id);
+public sealed record AuditEntryResponse(long Id, long? CommunityId, AuditActor Actor, string Action, AuditTarget Target,
+    JsonElement? Before, JsonElement? After, DateTime OccurredAt);
+
+/// <summary>Who did what to whom in a community, newest first: for its admins and services with <c>communities:read</c>.</summary>
+public static class AuditLogApi
+{
+    public static RouteGroupBuilder MapAuditLogApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/communities/{id:long}/audit-log").WithTags("Audit");
+        group.MapGet("/", List);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<AuditEntryResponse>>>, ProblemHttpResult>> List(
+        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        string? action = null, int? limit = null, string? cursor = null)
+    {
+        var grant = await access.CheckAsync(caller, id, Permissions.ReadAuditLog, ct);
+        if (grant.Problem is { } denied) return denied;
+        var errors = new FieldErrors();
+        errors.Text("action", action, 64);
+        var pageSize = Paging.ValidLimit(limit, errors);
+        var after = Cursor.Decode(cursor, "audit", 1, errors);
+        if (errors.HasProblem(out var invalid)) return invalid;
+
+        var query = db.AuditLog.AsNoTracking().Where(a => a.CommunityId == id);
+        if (action is not null) query = query.Where(a => a.Action == action);
+        if (after is [var lastId]) query = query.Where(a => a.Id < lastId);
+        var rows = await query.OrderByDescending(a => a.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, a => Cursor.Encode("audit", a.Id), a =>
+            new AuditEntryResponse(a.Id, a.CommunityId, new AuditActor(a.ActorType, a.ActorId), a.Action, new AuditTarget(a.TargetType, a.TargetId),
+                Parse(a.BeforeJson), Parse(a.AfterJson), a.OccurredAt))));
+    }
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
