@@ -30,8 +30,15 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
         string role, string? platform, string? displayName, CancellationToken ct)
     {
         var now = clock.UtcNow();
-        var effective = await settings.GetAsync(community.Id, ct);
         var ownTransaction = db.Database.CurrentTransaction is null;
+        if (ownTransaction && await db.FindMemberAsync(community.Id, hubUserId, ct) is { Member.Status: MemberStatus.Active } active)
+        {
+            // The common case on the connector path (a member chatting again) is answered by one read: no write
+            // transaction, no lock. Anything else goes through the atomic upsert below.
+            var state = MemberResponse.From(active.Member, active.Username, now);
+            return (MemberRules.IsBanned(active.Member, now) ? JoinOutcome.Banned : JoinOutcome.AlreadyActive, state);
+        }
+        var effective = await settings.GetAsync(community.Id, ct);
         await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
         var changed = await db.Database.SqlQuery<long>($"""
             INSERT INTO community_members (community_id, hub_user_id, role, reputation, status, joined_at, updated_at)
