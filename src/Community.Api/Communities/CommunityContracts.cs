@@ -4,17 +4,17 @@ using Community.Api.Http;
 namespace Community.Api.Communities;
 
 public sealed record CreateCommunityRequest(
-    string? Name,
-    string? DisplayName,
-    string? Description,
-    string? AvatarUrl,
-    bool? IsPublic,
-    string? Tier,
-    long? OwnerId,
-    OwnerIdentity? Owner);
+    string? Name = null,
+    string? DisplayName = null,
+    string? Description = null,
+    string? AvatarUrl = null,
+    bool? IsPublic = null,
+    string? Tier = null,
+    long? OwnerId = null,
+    OwnerIdentity? Owner = null);
 
 /// <summary>The owner by platform account, resolved (or created) as identity resolve does.</summary>
-public sealed record OwnerIdentity(string? Platform, string? PlatformUserId, string? PlatformUsername);
+public sealed record OwnerIdentity(string? Platform = null, string? PlatformUserId = null, string? PlatformUsername = null);
 
 /// <summary>PUT and PATCH alike: only the fields present change.</summary>
 public sealed record UpdateCommunityRequest(
@@ -25,7 +25,7 @@ public sealed record UpdateCommunityRequest(
     Optional<bool?> IsPublic,
     Optional<string?> Tier);
 
-public sealed record TransferOwnershipRequest(long? NewOwnerId);
+public sealed record TransferOwnershipRequest(long? NewOwnerId = null);
 
 public sealed record CommunityResponse(
     long Id,

@@ -44,7 +44,6 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     private static (int Status, string Code, string Detail, Dictionary<string, string[]>? Errors) Classify(Exception e) => e switch
     {
         BadHttpRequestException bad => FromBadRequest(bad),
-        JsonException json => MalformedJson(json),
         DbUpdateConcurrencyException => (412, Http.ErrorCodes.PreconditionFailed, "The resource changed while this request ran; read it again and retry.", null),
         _ when DbErrors.IsUnavailable(e) => (503, Http.ErrorCodes.ServiceUnavailable, "The database is unavailable; retry shortly.", null),
         _ when DbErrors.IsUniqueViolation(e) => (409, Http.ErrorCodes.Conflict, "The request conflicts with existing data (it may have raced another request); retry it.", null),

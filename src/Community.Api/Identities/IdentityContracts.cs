@@ -1,13 +1,13 @@
 namespace Community.Api.Identities;
 
-public sealed record ResolveIdentityRequest(string? Platform, string? PlatformUserId, string? PlatformUsername, string? AvatarUrl);
+public sealed record ResolveIdentityRequest(string? Platform = null, string? PlatformUserId = null, string? PlatformUsername = null, string? AvatarUrl = null);
 
 public sealed record ResolveIdentityResponse(long HubUserId, bool Created, HubUserResponse User);
 
-public sealed record CreateUserRequest(string? Username, string? Email, string? AvatarUrl);
+public sealed record CreateUserRequest(string? Username = null, string? Email = null, string? AvatarUrl = null);
 
 /// <summary>Links a platform account; with <see cref="Merge"/> an account owned by another hub user brings that whole user along.</summary>
-public sealed record LinkIdentityRequest(string? Platform, string? PlatformUserId, string? PlatformUsername, bool? Merge);
+public sealed record LinkIdentityRequest(string? Platform = null, string? PlatformUserId = null, string? PlatformUsername = null, bool? Merge = null);
 
 public sealed record HubUserResponse(
     long Id,

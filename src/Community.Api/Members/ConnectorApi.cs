@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Members;
 
-public sealed record ConnectorJoinRequest(string? Platform, string? PlatformCommunityId, string? PlatformUserId, string? PlatformUsername, string? AvatarUrl);
-public sealed record ConnectorLeaveRequest(string? Platform, string? PlatformCommunityId, string? PlatformUserId);
+public sealed record ConnectorJoinRequest(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null, string? PlatformUsername = null, string? AvatarUrl = null);
+public sealed record ConnectorLeaveRequest(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null);
 
 /// <summary><see cref="Created"/>: this call made the user a member (new or reactivated); <see cref="UserCreated"/>: it created the hub user.</summary>
 public sealed record ConnectorJoinResponse(long CommunityId, long HubUserId, bool Created, bool UserCreated, MemberResponse Member);

@@ -21,14 +21,14 @@ public sealed record MemberResponse(
 public sealed record BanResponse(string? Reason, DateTime? ExpiresAt);
 
 /// <summary>Add a member by hub user id, or by platform account (resolved or created as identity resolve does).</summary>
-public sealed record AddMemberRequest(long? HubUserId, string? Platform, string? PlatformUserId, string? PlatformUsername, string? Role);
+public sealed record AddMemberRequest(long? HubUserId = null, string? Platform = null, string? PlatformUserId = null, string? PlatformUsername = null, string? Role = null);
 
-public sealed record ChangeRoleRequest(string? Role);
+public sealed record ChangeRoleRequest(string? Role = null);
 
-public sealed record BanRequest(string? Reason, long? DurationSeconds);
+public sealed record BanRequest(string? Reason = null, long? DurationSeconds = null);
 
 /// <summary>Change reputation by <see cref="Delta"/> or set it to <see cref="Value"/>; the result is clamped to 300–850.</summary>
-public sealed record ReputationRequest(int? Delta, int? Value, string? Reason);
+public sealed record ReputationRequest(int? Delta = null, int? Value = null, string? Reason = null);
 
 public sealed record ReputationChangeResponse(long Id, int OldValue, int NewValue, int Delta, string Reason, string Actor, DateTime CreatedAt);
 

@@ -16,7 +16,7 @@ public static class ServiceApi
     public static void AddServiceApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<HealthProbe>();
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiSecurity>());
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiSecurity>().AddSchemaTransformer<OpenApiOptionalFields>());
     }
 
     public static void MapServiceApi(this IEndpointRouteBuilder app)

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Community.Api.Platforms;
 
-public sealed record ConnectPlatformRequest(string? Platform, string? PlatformCommunityId, string? DisplayName, JsonElement? Credentials);
+public sealed record ConnectPlatformRequest(string? Platform = null, string? PlatformCommunityId = null, string? DisplayName = null, JsonElement? Credentials = null);
 
 /// <summary>A connection as clients see it: credentials are never returned, only whether there are any.</summary>
 public sealed record PlatformConnectionResponse(
