@@ -18,11 +18,11 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddServiceHosting();
-    builder.AddDatabase();
+    var database = builder.AddDatabase();
     builder.AddHttpConventions();
     builder.AddAuth();
     builder.AddRateLimits();
-    builder.AddCaching();
+    builder.AddCaching(database);
     builder.AddServiceApi();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));

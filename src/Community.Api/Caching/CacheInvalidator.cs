@@ -7,9 +7,9 @@ namespace Community.Api.Caching;
 /// Drops cached entries, by key or by tag, after a write commits: here at once, and on every other instance
 /// through Redis pub/sub when Redis is configured (HybridCache alone would leave their in-process copies stale).
 /// </summary>
-public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator> logger, IServiceProvider services) : IHostedService
+public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator> logger, IServiceProvider services, string channel) : IHostedService
 {
-    private static readonly RedisChannel Channel = RedisChannel.Literal("community:cache-invalidate");
+    private readonly RedisChannel _channel = RedisChannel.Literal(channel);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
 
@@ -23,7 +23,7 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
         try
         {
             var lines = tags.Select(t => $"t:{t}").Concat(keys.Select(k => $"k:{k}")).Prepend(_instance);
-            await _redis.GetSubscriber().PublishAsync(Channel, string.Join('\n', lines));
+            await _redis.GetSubscriber().PublishAsync(_channel, string.Join('\n', lines));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -34,8 +34,17 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
 
     private async Task ApplyAsync(IEnumerable<string> tags, IEnumerable<string> keys)
     {
-        await cache.RemoveByTagAsync(tags);
-        await cache.RemoveAsync(keys);
+        try
+        {
+            await cache.RemoveByTagAsync(tags);
+            await cache.RemoveAsync(keys);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The in-process copies are gone; only the shared level could not be told. The write itself has
+            // committed and must not be reported as failed; Redis entries expire on their own.
+            logger.LogWarning(e, "Could not invalidate the shared cache");
+        }
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -43,7 +52,7 @@ public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator
         if (_redis is null) return;
         try
         {
-            await _redis.GetSubscriber().SubscribeAsync(Channel, (channel, message) =>
+            await _redis.GetSubscriber().SubscribeAsync(_channel, (source, message) =>
             {
                 var lines = message.ToString().Split('\n');
                 if (lines[0] == _instance) return; // our own, already applied

@@ -1,3 +1,4 @@
+using Community.Api.Data;
 using Community.Api.Hosting;
 using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
@@ -11,7 +12,7 @@ namespace Community.Api.Caching;
 /// </summary>
 public static class CacheSetup
 {
-    public static void AddCaching(this WebApplicationBuilder builder)
+    public static void AddCaching(this WebApplicationBuilder builder, DatabaseSettings database)
     {
         builder.Services.AddHybridCache(o =>
         {
@@ -31,10 +32,10 @@ public static class CacheSetup
             builder.Services.AddStackExchangeRedisCache(o =>
             {
                 o.ConfigurationOptions = options;
-                o.InstanceName = "community:";
+                o.InstanceName = $"community:{database.Fingerprint}:"; // deployments sharing a Redis never see each other's keys
             });
         }
-        builder.Services.AddSingleton<CacheInvalidator>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CacheInvalidator>(sp, $"community:{database.Fingerprint}:cache-invalidate"));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
     }
 
@@ -48,7 +49,10 @@ public static class CacheSetup
             EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? 6379 : uri.Port } },
             Ssl = uri.Scheme == "rediss",
             AbortOnConnectFail = false, // start even while Redis is down; the cache degrades to in-process
+            BacklogPolicy = BacklogPolicy.FailFast, // while it is down, fail at once instead of queueing requests behind it
             ConnectTimeout = 3000,
+            SyncTimeout = 2000,
+            AsyncTimeout = 2000,
         };
         var userInfo = uri.UserInfo.Split(':', 2);
         if (userInfo.Length == 2)

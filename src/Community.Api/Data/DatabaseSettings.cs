@@ -13,6 +13,21 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 {
     public const string DefaultSqlitePath = "data/community.db";
 
+    /// <summary>
+    /// A short name for this database (provider, host, port, database or file; never credentials). Instances on the
+    /// same database share it, so it namespaces what they share elsewhere: Redis keys and the invalidation channel.
+    /// </summary>
+    public string Fingerprint
+    {
+        get
+        {
+            var identity = Provider == DatabaseProvider.Postgres
+                ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"pg|{pg.Host}|{pg.Port}|{pg.Database}" : ""
+                : $"sqlite|{new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource}";
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..12];
+        }
+    }
+
     public static DatabaseSettings FromConfiguration(IConfiguration config, string contentRoot)
     {
         var readUrl = config["DATABASE_READ_URL"];

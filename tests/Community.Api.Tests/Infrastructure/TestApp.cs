@@ -25,7 +25,7 @@ public abstract class TestApp : IAsyncLifetime
     public abstract string Provider { get; }
 
     /// <summary>Extra configuration for a test class that needs it (for example rate limits or tier limits).</summary>
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+    protected internal virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     protected abstract Task<string?> CreateDatabaseAsync();
 
