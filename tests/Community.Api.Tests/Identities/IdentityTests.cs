@@ -42,6 +42,19 @@ public abstract class IdentityTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task AUserCreatedWithoutANameTakesThePlatformNameWhenItArrives()
+    {
+        var account = Unique("anon");
+        var created = await App.Service().Post("/api/v1/identities/resolve", new { platform = "twitch", platform_user_id = account }).Data();
+        Assert.Equal($"twitch:{account}", created.GetProperty("user").Str("username"));
+
+        var named = await Resolve("twitch", account, "Finally");
+
+        Assert.Equal("Finally", named.GetProperty("user").Str("username"));
+        Assert.Equal("Finally", named.GetProperty("user").GetProperty("identities")[0].Str("platform_username"));
+    }
+
+    [Fact]
     public async Task AnotherAccountWithTheSameNameIsAnotherUser()
     {
         var name = Unique("Same");
