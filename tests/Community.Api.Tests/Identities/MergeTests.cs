@@ -141,6 +141,34 @@ public abstract class MergeTests(TestApp app) : ApiTest(app)
             .Problem(HttpStatusCode.NotFound, "user_not_found");
     }
 
+    [Fact]
+    public async Task AMergeWhoseEventCannotBeStoredMovesNothing()
+    {
+        var w = await BuildWorld();
+        var before = await Snapshot(w);
+
+        await using (await App.RefuseEvents("user.merged"))
+        {
+            var response = await App.Service().Post($"/api/v1/users/{w.Target}/identities", new { platform = "twitch", platform_user_id = w.SourceAccount, merge = true });
+            Assert.False(response.IsSuccessStatusCode);
+        }
+
+        Assert.Equal(before, await Snapshot(w));
+        Assert.True((await App.Service().GetAsync($"/api/v1/users/{w.Source}", Ct).Data()).Bool("is_active"));
+        foreach (var id in w.Communities.Values.Select(c => c.Id)) await App.MemberCount(id);
+    }
+
+    /// <summary>Every membership of every community in the world, and both users, as the API shows them.</summary>
+    private async Task<List<string>> Snapshot(World w)
+    {
+        var parts = new List<string>();
+        foreach (var (id, _) in w.Communities.Values)
+            parts.Add((await App.Service().GetAsync($"/api/v1/communities/{id}/members?status=all", Ct).Data()).GetRawText());
+        foreach (var user in new[] { w.Source, w.Target })
+            parts.Add((await App.Service().GetAsync($"/api/v1/users/{user}", Ct).Data()).GetRawText());
+        return parts;
+    }
+
     private async Task<JsonElement> Merge(World w) =>
         await App.Service().Post($"/api/v1/users/{w.Target}/identities", new { platform = "twitch", platform_user_id = w.SourceAccount, merge = true }).Data();
 

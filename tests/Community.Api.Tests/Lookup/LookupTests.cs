@@ -253,6 +253,24 @@ public abstract class LookupTests(TestApp app) : ApiTest(app)
             (lookup.GetProperty("community").Long("id"), lookup.GetProperty("community").Bool("is_active"));
     }
 
+    [Fact]
+    public async Task ACommunityWriteWhoseEventCannotBeStoredChangesNothing()
+    {
+        var (id, channel, _, _) = await CachedMember();
+        var community = $"/api/v1/communities/{id}";
+        var before = (await App.Service().GetAsync(community, Ct).Data()).GetRawText();
+
+        await using (await App.RefuseEvents("community.updated"))
+            Assert.False((await App.Service().Patch(community, new { name = Unique("never") })).IsSuccessStatusCode);
+        await using (await App.RefuseEvents("community.deactivated"))
+            Assert.False((await App.Service().DeleteAsync(community, Ct)).IsSuccessStatusCode);
+        await using (await App.RefuseEvents("platform.disconnected"))
+            Assert.False((await App.Service().DeleteAsync($"{community}/platforms/twitch", Ct)).IsSuccessStatusCode);
+
+        Assert.Equal(before, (await App.Service().GetAsync(community, Ct).Data()).GetRawText());
+        Assert.True((await Router.Lookup(channel).Data()).GetProperty("community").Bool("is_active"));
+    }
+
     /// <summary>A member of a fresh community whose lookup is already cached.</summary>
     private async Task<(long CommunityId, string Channel, string Account, long HubUserId)> CachedMember()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Community.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Tests.Members;
 
@@ -571,6 +572,51 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
                 counts.Add((await App.EventData(id, $"member.{type}", hubUserId)).Count);
             Assert.Equal([joined, left, removed, roleChanged, banned, unbanned, reputation], counts);
             await App.MemberCount(id); // asserts member_count equals the active rows
+        }
+    }
+
+    [Fact]
+    public async Task AMembershipWriteWhoseEventCannotBeStoredChangesNothing()
+    {
+        var (id, channel) = await App.ConnectedCommunity();
+        var account = Unique("atomic");
+        var service = App.Service();
+        var join = new { platform = "twitch", platform_community_id = channel, platform_user_id = account };
+
+        await using (await App.RefuseEvents("member.joined"))
+            Assert.False((await service.Post("/api/v1/members/join", join)).IsSuccessStatusCode);
+        // Resolving the account is a write of its own (with user.created) and stays; the membership does not.
+        var hubUserId = (await service.GetAsync($"/api/v1/identities/twitch/{account}", Ct).Data()).Long("id");
+        var member = $"/api/v1/communities/{id}/members/{hubUserId}";
+        await service.GetAsync(member, Ct).Problem(HttpStatusCode.NotFound, "member_not_found");
+        Assert.Equal(1, await App.MemberCount(id));
+
+        await App.Join(channel, account);
+        await App.Settings(id, new() { ["moderation.auto_ban_enabled"] = true, ["moderation.auto_ban_threshold"] = 450 });
+        await Refused("member.left", () => service.Post("/api/v1/members/leave", join));
+        await Refused("member.removed", () => service.DeleteAsync(member, Ct));
+        await Refused("member.role_changed", () => service.Put($"{member}/role", new { role = "admin" }));
+        await Refused("member.reputation_changed", () => service.Post($"{member}/reputation", new { delta = 5, reason = "x" }));
+        await Refused("member.banned", () => service.Post($"{member}/ban", new { reason = "x" }));
+        await Refused("member.banned", () => service.Post($"{member}/ban", new { reason = "x", duration_seconds = 60 }));
+        await Refused("member.banned", () => service.Post($"{member}/reputation", new { value = 400, reason = "auto-ban" }));
+        Assert.Equal(0, await App.Db(db => db.ReputationHistory.CountAsync(h => h.HubUserId == hubUserId, Ct)));
+        await service.Post($"{member}/ban", new { reason = "for real" }).Data();
+        await Refused("member.unbanned", () => service.DeleteAsync($"{member}/ban", Ct));
+        Assert.Equal("banned", (await App.Member(id, hubUserId)).Str("status"));
+
+        async Task Refused(string type, Func<Task<HttpResponseMessage>> write)
+        {
+            var before = (await App.Member(id, hubUserId)).GetRawText();
+            var events = (await App.EventData(id, type, hubUserId)).Count;
+            await using (await App.RefuseEvents(type))
+            {
+                var response = await write();
+                Assert.False(response.IsSuccessStatusCode, $"{type}: {(int)response.StatusCode}");
+            }
+            Assert.Equal(before, (await App.Member(id, hubUserId)).GetRawText());
+            Assert.Equal(events, (await App.EventData(id, type, hubUserId)).Count);
+            await App.MemberCount(id);
         }
     }
 
