@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Community.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Tests.Identities;
 
@@ -201,6 +202,29 @@ public abstract class IdentityTests(TestApp app) : ApiTest(app)
         await client.GetAsync($"/api/v1/users/{other}/communities", Ct).Problem(HttpStatusCode.Forbidden, "forbidden");
         await client.Post("/api/v1/identities/resolve", new { platform = "twitch", platform_user_id = Unique("x") }).Problem(HttpStatusCode.Forbidden, "forbidden");
         await client.Post($"/api/v1/users/{me}/identities", new { platform = "twitch", platform_user_id = Unique("x") }).Problem(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task AnIdentityWriteWhoseEventCannotBeStoredChangesNothing()
+    {
+        var account = Unique("atomic");
+        var name = Unique("nobody");
+        await using (await App.RefuseEvents("user.created"))
+        {
+            Assert.False((await App.Service().Post("/api/v1/identities/resolve", new { platform = "twitch", platform_user_id = account, platform_username = name })).IsSuccessStatusCode);
+            Assert.False((await App.Service().Post("/api/v1/users", new { username = name })).IsSuccessStatusCode);
+        }
+        Assert.Equal(0, await App.Db(db => db.HubUsers.CountAsync(u => u.Username == name, Ct)));
+        await App.Service().GetAsync($"/api/v1/identities/twitch/{account}", Ct).Problem(HttpStatusCode.NotFound, "identity_not_found");
+
+        var hubUserId = (await Resolve("twitch", account, name)).Long("hub_user_id");
+        var alt = Unique("alt");
+        await using (await App.RefuseEvents("identity.linked"))
+            Assert.False((await Link(hubUserId, "discord", alt)).IsSuccessStatusCode);
+        await App.Service().GetAsync($"/api/v1/identities/discord/{alt}", Ct).Problem(HttpStatusCode.NotFound, "identity_not_found");
+        await using (await App.RefuseEvents("identity.unlinked"))
+            Assert.False((await App.Service().DeleteAsync($"/api/v1/users/{hubUserId}/identities/twitch/{account}", Ct)).IsSuccessStatusCode);
+        Assert.Equal(hubUserId, (await App.Service().GetAsync($"/api/v1/identities/twitch/{account}", Ct).Data()).Long("id"));
     }
 
     private async Task<JsonElement> Resolve(string platform, string account, string username) =>
