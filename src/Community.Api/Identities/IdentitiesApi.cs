@@ -70,11 +70,14 @@ public static partial class IdentitiesApi
 
         var now = clock.UtcNow();
         var user = new HubUser { Username = username!, Email = string.IsNullOrEmpty(email) ? null : email, AvatarUrl = avatar, CreatedAt = now, UpdatedAt = now };
+        // The user's id is known only after its insert, which the event needs: one transaction holds both.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.HubUsers.Add(user);
         await db.SaveChangesAsync(ct);
         var response = (await db.RepresentUserAsync(user.Id, ct))!;
         journal.Record(caller, EventTypes.UserCreated, null, "hub_user", user.Id.ToString(), null, response, new { user = response });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/v1/users/{user.Id}", Envelope.Of(response));
     }
 

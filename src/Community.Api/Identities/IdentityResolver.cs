@@ -43,7 +43,7 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
     private async Task<long?> TryCreateAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
         var now = clock.UtcNow();
-        var username = Truncate(platformUsername ?? $"{platform}:{platformUserId}", 100);
+        var username = DerivedUsername(platform, platformUserId, platformUsername);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var hubUserId = await db.Database.SqlQuery<long>($"""
             INSERT INTO hub_users (username, avatar_url, is_active, created_at, updated_at)
@@ -85,12 +85,18 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
         await db.UserIdentities.Where(i => i.Id == identity.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.PlatformUsername, username).SetProperty(i => i.AvatarUrl, avatar)
                 .SetProperty(i => i.LastSeenAt, now), ct);
-        if (renamed && identity.IsPrimary && identity.PlatformUsername is { } oldName)
+        if (renamed && identity.IsPrimary)
         {
-            await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == oldName)
+            // Only a hub username this account gave it (its old name, or the "platform:id" stand-in) follows the rename.
+            var derived = DerivedUsername(identity.Platform, identity.PlatformUserId, identity.PlatformUsername);
+            await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == derived)
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct);
         }
     }
+
+    /// <summary>The hub username a platform account gives a user it creates.</summary>
+    private static string DerivedUsername(string platform, string platformUserId, string? platformUsername) =>
+        Truncate(platformUsername ?? $"{platform}:{platformUserId}", 100);
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }

@@ -64,6 +64,12 @@ public static class HttpJson
         return root;
     }
 
+    public static async Task<JsonElement> Data(this Task<HttpResponseMessage> response, HttpStatusCode expected = HttpStatusCode.OK) =>
+        await (await response).Data(expected);
+
+    public static async Task<JsonElement> Problem(this Task<HttpResponseMessage> response, HttpStatusCode expected, string code) =>
+        await (await response).Problem(expected, code);
+
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
     public static long Long(this JsonElement e, string name) => e.GetProperty(name).GetInt64();
     public static int Int(this JsonElement e, string name) => e.GetProperty(name).GetInt32();

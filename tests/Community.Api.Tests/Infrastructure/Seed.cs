@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Community.Api.Members;
+using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Tests.Infrastructure;
 
@@ -43,6 +45,34 @@ public static class Seed
 
     /// <summary>Events of a type for a community, straight from the outbox.</summary>
     public static Task<List<Api.Events.OutboxEvent>> Events(this TestApp app, long? communityId, string type) =>
-        app.Db(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
-            db.Events.Where(e => e.CommunityId == communityId && e.Type == type).OrderBy(e => e.Id)));
+        app.Db(db => db.Events.Where(e => e.CommunityId == communityId && e.Type == type).OrderBy(e => e.Id).ToListAsync());
+
+    /// <summary>The <c>data</c> of those events, oldest first; with <paramref name="hubUserId"/> only those whose <c>member</c> is that user.</summary>
+    public static async Task<List<JsonElement>> EventData(this TestApp app, long? communityId, string type, long? hubUserId = null) =>
+        (await app.Events(communityId, type)).Select(e => JsonDocument.Parse(e.DataJson).RootElement.Clone())
+            .Where(d => hubUserId is null || d.GetProperty("member").GetProperty("hub_user_id").GetInt64() == hubUserId).ToList();
+
+    /// <summary>The community's stored <c>member_count</c>, asserted equal to its active membership rows.</summary>
+    public static async Task<int> MemberCount(this TestApp app, long communityId)
+    {
+        var (stored, active) = await app.Db(async db => (
+            await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).SingleAsync(),
+            await db.Members.CountAsync(m => m.CommunityId == communityId && m.Status == MemberStatus.Active)));
+        Assert.Equal(active, stored);
+        return stored;
+    }
+
+    public static async Task<JsonElement> Member(this TestApp app, long communityId, long hubUserId) =>
+        await (await app.Service().GetAsync($"/api/v1/communities/{communityId}/members/{hubUserId}")).Data();
+
+    public static async Task<JsonElement> SetReputation(this TestApp app, long communityId, long hubUserId, int value) =>
+        await (await app.Service().Post($"/api/v1/communities/{communityId}/members/{hubUserId}/reputation", new { value, reason = "test" })).Data();
+
+    /// <summary>PATCHes settings by their dotted keys.</summary>
+    public static async Task<JsonElement> Settings(this TestApp app, long communityId, Dictionary<string, object?> changes) =>
+        await (await app.Service().Patch($"/api/v1/communities/{communityId}/settings", changes)).Data();
+
+    public static Task<HttpResponseMessage> Lookup(this HttpClient client, string channel, string? platformUserId = null, string platform = "twitch") =>
+        client.GetAsync($"/api/v1/lookup?platform={platform}&platform_community_id={Uri.EscapeDataString(channel)}"
+            + (platformUserId is null ? "" : $"&platform_user_id={Uri.EscapeDataString(platformUserId)}"));
 }
