@@ -31,9 +31,21 @@ public static class HttpJson
         return client.SendAsync(request);
     }
 
+    /// <summary>A GET, optionally conditional on <c>If-None-Match</c>.</summary>
+    public static Task<HttpResponseMessage> Get(this HttpClient client, string url, string? ifNoneMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return client.SendAsync(request);
+    }
+
     /// <summary>Posts raw text with a content type, for malformed-body tests.</summary>
     public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json") =>
         client.PostAsync(url, new StringContent(body, Encoding.UTF8, contentType));
+
+    /// <summary>The <c>errors</c> field names of a validation problem, sorted.</summary>
+    public static string[] ErrorFields(this JsonElement problem) =>
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
 
     public static async Task<JsonElement> Json(this HttpResponseMessage response)
     {
@@ -63,6 +75,10 @@ public static class HttpJson
         Assert.True(root.TryGetProperty("trace_id", out _));
         return root;
     }
+
+    /// <summary>The response's <c>ETag</c> header, quotes included, as a client sends it back.</summary>
+    public static string ETag(this HttpResponseMessage response) =>
+        response.Headers.ETag?.ToString() ?? throw new Xunit.Sdk.XunitException($"No ETag on the {(int)response.StatusCode} response.");
 
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
     public static long Long(this JsonElement e, string name) => e.GetProperty(name).GetInt64();
