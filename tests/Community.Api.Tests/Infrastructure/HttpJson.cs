@@ -40,8 +40,13 @@ public static class HttpJson
     }
 
     /// <summary>Posts raw text with a content type, for malformed-body tests.</summary>
-    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json") =>
-        client.PostAsync(url, new StringContent(body, Encoding.UTF8, contentType));
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json",
+        string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
 
     /// <summary>The <c>errors</c> field names of a validation problem, sorted.</summary>
     public static string[] ErrorFields(this JsonElement problem) =>
