@@ -68,6 +68,15 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
         await response.Problem(HttpStatusCode.Conflict, "community_name_taken");
     }
 
+    [Fact]
+    public async Task DuplicateNameBeyondAsciiInAnotherCaseIsRefused()
+    {
+        var name = Unique("Ärger");
+        await App.Community(name);
+        var response = await App.Service().Post(Url, new { name = name.ToUpperInvariant(), owner = OwnerObject() });
+        await response.Problem(HttpStatusCode.Conflict, "community_name_taken");
+    }
+
     public static TheoryData<string, string> InvalidCreates => new()
     {
         { """{"owner": OWNER}""", "name" },

@@ -43,6 +43,25 @@ public abstract class CommunityListTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task SearchTreatsBackslashLiterally()
+    {
+        var token = Token();
+        await App.Community($"{token}\\x");
+        await App.Community($"{token}x");
+        Assert.Equal([$"{token}\\x"], await Names($"q={Uri.EscapeDataString($"{token}\\")}"));
+    }
+
+    [Fact]
+    public async Task SearchIsCaseInsensitiveBeyondAscii()
+    {
+        var token = Token();
+        await App.Community($"{token}-ÄRGER");
+        await App.Community($"{token}-plain", new { display_name = $"Große ÜBUNG {token}" });
+        Assert.Equal([$"{token}-ÄRGER"], await Names($"q={Uri.EscapeDataString($"{token}-ärger")}"));
+        Assert.Equal([$"{token}-plain"], await Names($"q={Uri.EscapeDataString($"große übung {token}")}"));
+    }
+
+    [Fact]
     public async Task FilterByPlatformAndTier()
     {
         var token = Token();

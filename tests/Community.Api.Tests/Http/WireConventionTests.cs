@@ -108,6 +108,9 @@ public abstract class WireConventionTests(TestApp app) : ApiTest(app)
             Assert.False(string.IsNullOrWhiteSpace(generated));
             Assert.NotEqual(generated, (await App.Service().GetAsync(url, Ct)).Headers.GetValues("X-Correlation-ID").Single());
         }
+        var odd = new HttpRequestMessage(HttpMethod.Get, "/health");
+        odd.Headers.TryAddWithoutValidation("X-Correlation-ID", "has spaces and <tags>");
+        Assert.NotEqual("has spaces and <tags>", (await App.Service().SendAsync(odd, Ct)).Headers.GetValues("X-Correlation-ID").Single());
         var unauthorized = await App.Anonymous().SendAsync(new HttpRequestMessage(HttpMethod.Get, Url) { Headers = { { "X-Correlation-ID", "anon-1" } } }, Ct);
         Assert.Equal("anon-1", (await AssertProblemShape(unauthorized, HttpStatusCode.Unauthorized)).Str("trace_id"));
     }
