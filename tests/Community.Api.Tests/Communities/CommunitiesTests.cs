@@ -220,10 +220,13 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
     {
         var name = Unique("Gone");
         var url = $"{Url}/{(await App.Community(name)).Long("id")}";
-        var deactivated = await (await App.Service().DeleteAsync(url, Ct)).Data();
+        var response = await App.Service().DeleteAsync(url, Ct);
+        var deactivated = await response.Data();
         Assert.False(deactivated.Bool("is_active"));
 
-        Assert.False((await (await App.Service().GetAsync(url, Ct)).Data()).Bool("is_active"));
+        var read = await App.Service().GetAsync(url, Ct);
+        Assert.Equal(deactivated.GetRawText(), (await read.Data()).GetRawText());
+        Assert.Equal(response.ETag(), read.ETag());
         Assert.Empty((await (await App.Service().GetAsync($"{Url}?q={name}", Ct)).Data()).EnumerateArray());
         var all = await (await App.Service().GetAsync($"{Url}?q={name}&include_inactive=true", Ct)).Data();
         Assert.Equal(name, Assert.Single(all.EnumerateArray()).Str("name"));
@@ -243,8 +246,10 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
         var name = Unique("Back");
         var url = $"{Url}/{(await App.Community(name)).Long("id")}";
         await (await App.Service().DeleteAsync(url, Ct)).Data();
-        var restored = await (await App.Service().PostAsync($"{url}/restore", null, Ct)).Data();
+        var response = await App.Service().PostAsync($"{url}/restore", null, Ct);
+        var restored = await response.Data();
         Assert.True(restored.Bool("is_active"));
+        Assert.Equal(response.ETag(), (await App.Service().GetAsync(url, Ct)).ETag());
         Assert.Single((await (await App.Service().GetAsync($"{Url}?q={name}", Ct)).Data()).EnumerateArray());
         Assert.Equal("again", (await (await App.Service().Patch(url, new { description = "again" })).Data()).Str("description"));
     }
@@ -268,8 +273,10 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
         var oldOwner = community.Long("owner_id");
         var newOwner = await App.Member(id);
 
-        var transferred = await (await App.Service().Post($"{Url}/{id}/transfer-ownership", new { new_owner_id = newOwner })).Data();
+        var response = await App.Service().Post($"{Url}/{id}/transfer-ownership", new { new_owner_id = newOwner });
+        var transferred = await response.Data();
         Assert.Equal(newOwner, transferred.Long("owner_id"));
+        Assert.Equal(response.ETag(), (await App.Service().GetAsync($"{Url}/{id}", Ct)).ETag());
         var roles = await App.Db(db => db.Members.Where(m => m.CommunityId == id).ToDictionaryAsync(m => m.HubUserId, m => m.Role));
         Assert.Equal(Roles.Owner, roles[newOwner]);
         Assert.Equal(Roles.Admin, roles[oldOwner]);

@@ -38,6 +38,9 @@ public abstract class WireConventionTests(TestApp app) : ApiTest(app)
     [InlineData("{name: 'single quotes'}")]
     [InlineData("not json at all")]
     [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"name\": \"x\"} trailing")]
     public async Task MalformedJsonIs400(string body)
     {
         var problem = await AssertProblemShape(await App.Service().PostAsync(Url, Json(body), Ct), HttpStatusCode.BadRequest);

@@ -53,6 +53,14 @@ public abstract class PlatformsTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task CredentialsMustBeAnObject()
+    {
+        var id = (await App.Community()).Long("id");
+        var response = await App.Service().Post(Platforms(id), new { platform = "twitch", platform_community_id = Unique(), credentials = "token" });
+        Assert.Equal(["credentials"], (await response.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+    }
+
+    [Fact]
     public async Task APlatformCommunityBelongsToOneActiveCommunity()
     {
         var channel = Unique("chan");
