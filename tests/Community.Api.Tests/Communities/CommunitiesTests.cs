@@ -205,6 +205,27 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task OfConcurrentUpdatesWithOneETagExactlyOneWins()
+    {
+        var url = $"{Url}/{(await App.Community()).Long("id")}";
+        var etag = (await App.Service().GetAsync(url, Ct)).ETag();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => App.Service().Patch(url, new { description = $"writer {i}" }, ifMatch: etag)));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var lost in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+            await lost.Problem(HttpStatusCode.PreconditionFailed, "precondition_failed");
+    }
+
+    [Fact]
+    public async Task ConcurrentCreatesOfOneNameGiveOneCommunity()
+    {
+        var name = Unique("Race");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => App.Service().Post(Url, new { name, owner = OwnerObject() })));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var lost in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await lost.Problem(HttpStatusCode.Conflict, "community_name_taken");
+    }
+
+    [Fact]
     public async Task IfNoneMatchWithTheCurrentETagIs304()
     {
         var url = $"{Url}/{(await App.Community()).Long("id")}";

@@ -116,6 +116,21 @@ public abstract class SettingsTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task OfConcurrentPatchesWithOneETagExactlyOneWins()
+    {
+        var id = await NewCommunity();
+        for (var round = 0; round < 5; round++) // the race is timing-dependent: give it several chances to show
+        {
+            var etag = (await App.Service().GetAsync(Url(id), Ct)).ETag();
+            var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+                App.Service().Patch(Url(id), new Dictionary<string, object> { ["command_prefix"] = $"r{round}w{i}" }, ifMatch: etag)));
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+            foreach (var lost in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+                await lost.Problem(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        }
+    }
+
+    [Fact]
     public async Task SettingsOfADeactivatedCommunityStayReadableButFrozen()
     {
         var id = await NewCommunity();
