@@ -237,6 +237,17 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task AnUnparsableIfMatchIs412AndAnUnparsableIfNoneMatchIsIgnored()
+    {
+        var url = $"{Url}/{(await App.Community()).Long("id")}";
+        await (await App.Service().Patch(url, new { description = "x" }, ifMatch: "not-a-quoted-etag")).Problem(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        await (await App.Service().Send(HttpMethod.Delete, url, ifMatch: "W/")).Problem(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        await (await App.Service().Patch($"{url}/settings", new { locale = "de" }, ifMatch: "bad")).Problem(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal(HttpStatusCode.OK, (await App.Service().Get(url, ifNoneMatch: "not-a-quoted-etag")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await App.Service().Get($"{url}/settings", ifNoneMatch: "bad")).StatusCode);
+    }
+
+    [Fact]
     public async Task DeactivatedCommunityLeavesDefaultListButStaysReadable()
     {
         var name = Unique("Gone");
@@ -284,6 +295,17 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
         await response.Problem(HttpStatusCode.NotFound, "member_not_found");
         var missing = await App.Service().Post($"{Url}/{community.Long("id")}/transfer-ownership", new { });
         Assert.Equal(["new_owner_id"], (await missing.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+    }
+
+    [Fact]
+    public async Task OnlyAnActiveMemberCanBecomeOwner()
+    {
+        var id = (await App.Community()).Long("id");
+        var departed = await App.Member(id, status: MemberStatus.Left);
+        await (await App.Service().Post($"{Url}/{id}/transfer-ownership", new { new_owner_id = departed })).Problem(HttpStatusCode.Conflict, "conflict");
+        await (await App.Service().DeleteAsync($"{Url}/{id}", Ct)).Data();
+        var member = await App.Member(id);
+        await (await App.Service().Post($"{Url}/{id}/transfer-ownership", new { new_owner_id = member })).Problem(HttpStatusCode.Conflict, "community_inactive");
     }
 
     [Fact]
