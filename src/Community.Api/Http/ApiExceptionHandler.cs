@@ -60,7 +60,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             415 => (415, Http.ErrorCodes.UnsupportedMediaType, "Send the body as application/json.", null),
             400 when BindFailure().Match(bad.Message) is { Success: true } m =>
                 (400, Http.ErrorCodes.ValidationFailed, "A parameter has a value of the wrong type.",
-                    new() { [m.Groups["name"].Value] = [$"'{m.Groups["value"].Value}' is not a valid value."] }),
+                    // The message names the C# parameter (includeInactive); clients know the wire name (include_inactive).
+                    new() { [JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Groups["name"].Value)] = [$"'{m.Groups["value"].Value}' is not a valid value."] }),
             400 when bad.Message.Contains("no body was provided") || bad.Message.Contains("body was empty") =>
                 (400, Http.ErrorCodes.ValidationFailed, "A JSON request body is required.", null),
             400 when bad.Message.StartsWith("Required parameter") =>

@@ -24,6 +24,8 @@ public static class HttpConventions
                 problem.Extensions["code"] = code;
                 problem.Type = Problems.TypeFor(code);
             }
+            // Problems the framework writes itself (routing 404/405, the 415 of a non-JSON body) carry no detail.
+            problem.Detail ??= Problems.DefaultDetailFor(status);
             problem.Extensions["success"] = false;
             problem.Extensions["trace_id"] = CorrelationIdMiddleware.Of(context.HttpContext) ?? context.HttpContext.TraceIdentifier;
         });

@@ -37,6 +37,15 @@ public static class Problems
     public static ProblemHttpResult MemberNotFound(long communityId, long hubUserId) =>
         NotFound(ErrorCodes.MemberNotFound, $"Hub user {hubUserId} is not a member of community {communityId}.");
 
+    /// <summary>The detail of a problem that was written without one.</summary>
+    internal static string DefaultDetailFor(int status) => status switch
+    {
+        404 => "Nothing exists at this path; the API reference at /docs lists the routes.",
+        405 => "This path does not accept this HTTP method; the API reference at /docs lists the methods.",
+        415 => "Send the body as application/json.",
+        _ => "The request could not be completed.",
+    };
+
     internal static string TypeFor(string code) => $"urn:problem-type:community-module:{code.Replace('_', '-')}";
 
     internal static string TitleFor(string code) => code switch

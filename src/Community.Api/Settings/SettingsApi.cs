@@ -58,6 +58,9 @@ public static class SettingsApi
                 new Dictionary<string, object?> { ["keys"] = premiumKeys });
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Takes the community's row lock (PostgreSQL; SQLite's writer lock is already held) before reading, so concurrent
+        // PATCHes run one after another and a second one with the same If-Match sees the first's values: 412, not a lost update.
+        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
         var rows = await db.Settings.Where(s => s.CommunityId == id).ToListAsync(ct);
         var stored = rows.ToDictionary(r => r.Key, r => r.ValueJson);
         var before = new EffectiveSettings(stored);

@@ -31,9 +31,26 @@ public static class HttpJson
         return client.SendAsync(request);
     }
 
+    /// <summary>A GET, optionally conditional on <c>If-None-Match</c>.</summary>
+    public static Task<HttpResponseMessage> Get(this HttpClient client, string url, string? ifNoneMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return client.SendAsync(request);
+    }
+
     /// <summary>Posts raw text with a content type, for malformed-body tests.</summary>
-    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json") =>
-        client.PostAsync(url, new StringContent(body, Encoding.UTF8, contentType));
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string body, string contentType = "application/json",
+        string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>The <c>errors</c> field names of a validation problem, sorted.</summary>
+    public static string[] ErrorFields(this JsonElement problem) =>
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
 
     public static async Task<JsonElement> Json(this HttpResponseMessage response)
     {
@@ -69,6 +86,10 @@ public static class HttpJson
 
     public static async Task<JsonElement> Problem(this Task<HttpResponseMessage> response, HttpStatusCode expected, string code) =>
         await (await response).Problem(expected, code);
+
+    /// <summary>The response's <c>ETag</c> header, quotes included, as a client sends it back.</summary>
+    public static string ETag(this HttpResponseMessage response) =>
+        response.Headers.ETag?.ToString() ?? throw new Xunit.Sdk.XunitException($"No ETag on the {(int)response.StatusCode} response.");
 
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
     public static long Long(this JsonElement e, string name) => e.GetProperty(name).GetInt64();

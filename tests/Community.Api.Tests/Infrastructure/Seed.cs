@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using Community.Api.Identities;
 using Community.Api.Members;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Tests.Infrastructure;
 
-/// <summary>Setting up state through the API, the way a client would.</summary>
+/// <summary>Setting up state through the API, the way a client would (and through the database where the API cannot yet).</summary>
 public static class Seed
 {
     /// <summary>Creates a community owned by a new hub user (resolved from a fresh Twitch account); returns its JSON.</summary>
@@ -75,4 +76,24 @@ public static class Seed
     public static Task<HttpResponseMessage> Lookup(this HttpClient client, string channel, string? platformUserId = null, string platform = "twitch") =>
         client.GetAsync($"/api/v1/lookup?platform={platform}&platform_community_id={Uri.EscapeDataString(channel)}"
             + (platformUserId is null ? "" : $"&platform_user_id={Uri.EscapeDataString(platformUserId)}"));
+
+    /// <summary>
+    /// Inserts a hub user and their membership straight into the database (for states the API cannot reach directly);
+    /// returns the hub user id. <c>member_count</c> is not touched.
+    /// </summary>
+    public static Task<long> InsertMember(this TestApp app, long communityId, string role = Roles.Member, int reputation = Reputation.Default,
+        string status = MemberStatus.Active, DateTime? joinedAt = null) => app.Db(async db =>
+    {
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var user = new HubUser { Username = $"u-{Guid.NewGuid():N}"[..14], CreatedAt = now, UpdatedAt = now };
+        db.HubUsers.Add(user);
+        await db.SaveChangesAsync();
+        db.Members.Add(new Member
+        {
+            CommunityId = communityId, HubUserId = user.Id, Role = role, Reputation = reputation, Status = status,
+            JoinedAt = joinedAt ?? now, UpdatedAt = now,
+        });
+        await db.SaveChangesAsync();
+        return user.Id;
+    });
 }
