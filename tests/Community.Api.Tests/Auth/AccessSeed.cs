@@ -47,6 +47,15 @@ public static class AccessSeed
     public static async Task<JsonElement> Member(this TestApp app, long communityId, long hubUserId) =>
         await (await app.Service().GetAsync($"/api/v1/communities/{communityId}/members/{hubUserId}")).Data();
 
+    /// <summary>A fresh community with one hub user in each role.</summary>
+    public static async Task<Crew> Crew(this TestApp app, bool isPublic = true)
+    {
+        var owner = await app.HubUser("owner");
+        var community = await app.CommunityOwnedBy(owner, isPublic);
+        return new Crew(community, owner, await app.NewMember(community, "admin"), await app.NewMember(community, "moderator"),
+            await app.NewMember(community));
+    }
+
     /// <summary>The <c>actor_role</c> / <c>required_role</c> of an <c>insufficient_role</c> refusal, asserted.</summary>
     public static async Task InsufficientRole(this HttpResponseMessage response, string? actorRole, string requiredRole)
     {
@@ -55,6 +64,12 @@ public static class AccessSeed
         Assert.Equal(actorRole, actual.ValueKind == JsonValueKind.Null ? null : actual.GetString());
         Assert.Equal(requiredRole, problem.Str("required_role"));
     }
+}
+
+/// <summary>A community and one hub user in each of its roles.</summary>
+public sealed record Crew(long Community, long Owner, long Admin, long Moderator, long Member)
+{
+    public string Url => $"/api/v1/communities/{Community}";
 }
 
 /// <summary>
