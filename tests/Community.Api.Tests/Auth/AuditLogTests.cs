@@ -59,6 +59,27 @@ public abstract class AuditLogTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task AJoinRequestIsAuditedWithItsIdAndTheApprovalWithTheAdmin()
+    {
+        var crew = await App.Crew();
+        await App.Settings(crew.Community, new Dictionary<string, object> { ["join_mode"] = "approval" });
+        var userId = await App.HubUser();
+        var requestId = (await (await App.User(userId).Post($"{crew.Url}/members", new { })).Data(HttpStatusCode.Accepted)).Long("id");
+        await (await App.User(crew.Admin).Post($"{crew.Url}/join-requests/{requestId}/approve", new { })).Data();
+
+        var log = (await (await App.User(crew.Admin).GetAsync($"{crew.Url}/audit-log?limit=2", Ct)).Data()).EnumerateArray().ToList();
+        Assert.Equal(["member.joined", "member.join_requested"], log.Select(e => e.Str("action")));
+        var (joined, filed) = (log[0], log[1]);
+        Assert.Equal(("user", crew.Admin.ToString()), (joined.GetProperty("actor").Str("type"), joined.GetProperty("actor").Str("id")));
+        Assert.Equal(userId.ToString(), joined.GetProperty("target").Str("id"));
+        Assert.Equal(("user", userId.ToString()), (filed.GetProperty("actor").Str("type"), filed.GetProperty("actor").Str("id")));
+        Assert.Equal(("join_request", requestId.ToString()), (filed.GetProperty("target").Str("type"), filed.GetProperty("target").Str("id")));
+        Assert.Equal(requestId, filed.GetProperty("after").Long("id"));
+        var requested = Assert.Single(await App.Events(crew.Community, "member.join_requested"));
+        Assert.Contains($"\"id\":{requestId},", requested.DataJson);
+    }
+
+    [Fact]
     public async Task AdminsOfTheCommunityReadItModeratorsAndOutsidersDoNot()
     {
         var crew = await App.Crew();
