@@ -160,6 +160,8 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
             return;
         }
         Assert.Equal(expected[4..], json.Str("code"));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(json.Bool("success"));
         if (json.Str("code") == "insufficient_role")
         {
             var actorRole = json.GetProperty("actor_role");
@@ -223,7 +225,7 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
         var user = await a.App.HubUser();
         return await a.App.Db(async db =>
         {
-            var request = new JoinRequest { CommunityId = a.Community, HubUserId = user, CreatedAt = DateTime.UtcNow };
+            var request = new JoinRequest { CommunityId = a.Community, HubUserId = user, CreatedAt = a.App.Clock.GetUtcNow().UtcDateTime };
             db.JoinRequests.Add(request);
             await db.SaveChangesAsync();
             return request.Id;
