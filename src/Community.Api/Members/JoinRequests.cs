@@ -32,16 +32,21 @@ public sealed class JoinRequests(CommunityDb db, SettingsStore settings, Journal
         if (pending is null)
         {
             pending = new JoinRequest { CommunityId = community.Id, HubUserId = userId, CreatedAt = now };
+            // Saved before it is journaled, so the event and the audit entry carry the request's id; one transaction keeps them together.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.JoinRequests.Add(pending);
-            journal.Record(caller, EventTypes.JoinRequested, community.Id, "join_request", null, null, JoinRequestResponse.From(pending),
-                new { request = JoinRequestResponse.From(pending) });
             try
             {
                 await db.SaveChangesAsync(ct);
+                var filed = JoinRequestResponse.From(pending);
+                journal.Record(caller, EventTypes.JoinRequested, community.Id, "join_request", pending.Id.ToString(), null, filed, new { request = filed });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
                 // A concurrent identical request won: answer with it.
+                await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 pending = await db.JoinRequests.AsNoTracking()
                     .FirstAsync(r => r.CommunityId == community.Id && r.HubUserId == userId && r.Status == JoinRequestStatus.Pending, ct);

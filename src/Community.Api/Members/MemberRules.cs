@@ -20,6 +20,16 @@ public static class MemberRules
             : CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Above(target.Role),
                 $"You may act only on members ranked below you; acting on a {target.Role} needs the role '{Roles.Above(target.Role)}' or higher.");
 
+    /// <summary>
+    /// Acting on the owner: an actor the owner outranks is refused by the hierarchy (403 <c>insufficient_role</c>), as it
+    /// would be for any member ranked above it; only those who could otherwise act (services, super admins, the owner
+    /// itself) meet <paramref name="ownerRule"/>, since the owner moves only by transfer.
+    /// </summary>
+    public static ProblemHttpResult OnOwner(Grant actor, ProblemHttpResult ownerRule) =>
+        actor.ActorRank < Roles.Rank(Roles.Owner)
+            ? CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Owner, "You may act only on members ranked below you, and the owner ranks above every member.")
+            : ownerRule;
+
     /// <summary>The grant rule: an actor grants only roles strictly below its own (and nobody grants owner: it moves by transfer).</summary>
     public static ProblemHttpResult? MayGrant(Grant actor, string role) =>
         actor.ActorRank > Roles.Rank(role)

@@ -30,7 +30,8 @@ public static partial class MembersApi
         if (target is not null)
         {
             if (target.Role == Roles.Owner)
-                return Problems.Conflict(ErrorCodes.Conflict, "The owner cannot be banned; ownership must be transferred first.");
+                return MemberRules.OnOwner(grant,
+                    Problems.Conflict(ErrorCodes.Conflict, "The owner cannot be banned; ownership must be transferred first."));
             if (MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
         }
         var duration = request.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;

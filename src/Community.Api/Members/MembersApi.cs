@@ -162,7 +162,7 @@ public static partial class MembersApi
         if (grant.Problem is { } denied) return denied;
         var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
         if (target is null) return Problems.MemberNotFound(id, hubUserId);
-        if (target.Role == Roles.Owner) return OwnerCannotLeave(id);
+        if (target.Role == Roles.Owner) return MemberRules.OnOwner(grant, OwnerCannotLeave(id));
         if (!self && MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
 
         var (outcome, member) = await memberships.EndAsync(caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed,
@@ -188,7 +188,7 @@ public static partial class MembersApi
         if (row is null) return Problems.MemberNotFound(id, hubUserId);
         var target = row.Member;
         if (target.Role == Roles.Owner)
-            return Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership.");
+            return MemberRules.OnOwner(grant, Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership."));
         if (target.Status != MemberStatus.Active)
             return Problems.Conflict(ErrorCodes.Conflict, $"Hub user {hubUserId} is not an active member (status {target.Status}).");
         if ((MemberRules.MayActOn(grant, target) ?? MemberRules.MayGrant(grant, request.Role!)) is { } refused) return refused;
