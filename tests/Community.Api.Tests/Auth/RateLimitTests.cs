@@ -60,12 +60,12 @@ public abstract class RateLimitTests(TestApp app) : ApiTest(app)
 
 public sealed class RateLimitedSqliteApp : SqliteApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => RateLimited.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => RateLimited.Settings;
 }
 
 public sealed class RateLimitedPostgresApp : PostgresApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => RateLimited.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => RateLimited.Settings;
 }
 
 internal static class RateLimited

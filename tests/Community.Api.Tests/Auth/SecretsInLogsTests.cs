@@ -109,12 +109,12 @@ internal static class Verbose
 
 public sealed class VerboseSqliteApp : SqliteApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => Verbose.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => Verbose.Settings;
 }
 
 public sealed class VerbosePostgresApp : PostgresApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => Verbose.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => Verbose.Settings;
 }
 
 public sealed class SecretsInLogsTestsOnSqlite(VerboseSqliteApp app) : SecretsInLogsTests(app), IClassFixture<VerboseSqliteApp>;

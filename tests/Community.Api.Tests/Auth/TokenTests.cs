@@ -174,12 +174,12 @@ public sealed class TokenTestsOnPostgres(PostgresApp app) : TokenTests(app), ICl
 
 public sealed class IssuerAudienceSqliteApp : SqliteApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => IssuerAudience.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => IssuerAudience.Settings;
 }
 
 public sealed class IssuerAudiencePostgresApp : PostgresApp
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => IssuerAudience.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> Settings => IssuerAudience.Settings;
 }
 
 internal static class IssuerAudience
