@@ -21,6 +21,7 @@ try
     builder.AddRateLimits();
     builder.AddCaching();
     builder.AddServiceApi();
+    builder.AddEvents();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
     builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
@@ -44,6 +45,7 @@ try
     app.MapCommunitiesApi();
     app.MapPlatformsApi();
     app.MapSettingsApi();
+    app.MapEventsApi();
 
     await app.RunAsync();
     return 0;
