@@ -46,6 +46,7 @@ try
     app.MapPlatformsApi();
     app.MapSettingsApi();
     app.MapEventsApi();
+    app.MapWebhooksApi();
 
     await app.RunAsync();
     return 0;

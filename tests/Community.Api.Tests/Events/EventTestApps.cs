@@ -6,9 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Api.Tests.Events;
 
-/// <summary>Configuration of the event test apps.</summary>
+/// <summary>Configuration of the event test apps: targets on 127.0.0.1 are allowed.</summary>
 public static class EventTestSettings
 {
+    public static Dictionary<string, string?> Driven() => new()
+    {
+        ["Webhooks:AllowedHosts:0"] = "127.0.0.1",
+    };
+
     /// <summary>Makes any unit of work that saves a community.created event for a community named with this prefix fail before it commits.</summary>
     public const string PoisonPrefix = "rollback-";
 
@@ -27,10 +32,12 @@ public static class EventTestSettings
 
 public sealed class EventsSqliteApp : SqliteApp
 {
+    protected override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
     protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddPoison(services);
 }
 
 public sealed class EventsPostgresApp : PostgresApp
 {
+    protected override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
     protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddPoison(services);
 }
