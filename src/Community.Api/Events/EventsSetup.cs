@@ -5,7 +5,7 @@ namespace Community.Api.Events;
 
 public static class EventsSetup
 {
-    /// <summary>The outbox's metrics and the webhook options (validated at start-up) and target policy.</summary>
+    /// <summary>The outbox's metrics, the webhook options (validated at start-up), the guarded HTTP client and the dispatcher.</summary>
     public static void AddEvents(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(WebhookOptions.Section);
@@ -16,5 +16,22 @@ public static class EventsSetup
 
         builder.Services.AddSingleton<IInterceptor, EventMetricsInterceptor>();
         builder.Services.AddSingleton<WebhookTargets>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHttpClient(WebhookSender.ClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan; // the sender bounds each attempt by Webhooks:TimeoutSeconds
+                client.DefaultRequestHeaders.UserAgent.ParseAdd($"{ServiceInfo.Module}/{ServiceInfo.Version}");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectCallback = sp.GetRequiredService<WebhookTargets>().ConnectAsync,
+                // A proxy would be the connected address and hide the target; a redirect would leave the checked URL.
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+            })
+            .RemoveAllLoggers(); // the dispatcher logs each outcome once; four lines per attempt would drown it
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
     }
 }
