@@ -1,5 +1,7 @@
 using System.Net;
 using Community.Api.Events;
+using Community.Api.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 namespace Community.Api.Tests.Events;
 
@@ -39,6 +41,16 @@ public sealed class WebhookRulesTests
     {
         var options = new WebhookOptions { TimeoutSeconds = timeout, PollIntervalMilliseconds = poll, RetrySchedule = [TimeSpan.Parse(delay)] };
         Assert.Contains(named, options.Problem());
+    }
+
+    [Theory]
+    [InlineData("Webhooks:RetrySchedule:0", "banana", "RetrySchedule")]
+    [InlineData("Webhooks:TimeoutSeconds", "0", "TimeoutSeconds")]
+    public void BadConfigurationStopsStartUpSayingWhy(string key, string value, string named)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration[key] = value;
+        Assert.Contains(named, Assert.Throws<StartupConfigurationException>(builder.AddEvents).Message);
     }
 
     [Theory]
