@@ -24,6 +24,7 @@ try
     builder.AddRateLimits();
     builder.AddCaching(database);
     builder.AddServiceApi();
+    builder.AddEvents();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
     builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
@@ -57,6 +58,8 @@ try
     app.MapLookupApi();
     app.MapIdentitiesApi();
     app.MapAuditLogApi();
+    app.MapEventsApi();
+    app.MapWebhooksApi();
 
     await app.RunAsync();
     return 0;

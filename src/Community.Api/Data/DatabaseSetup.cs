@@ -1,6 +1,7 @@
 using Community.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Community.Api.Data;
 
@@ -11,10 +12,13 @@ public static class DatabaseSetup
     {
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(settings);
+        // Interceptors registered as IInterceptor (event metrics; tests add their own) apply to every context.
         if (settings.Provider == DatabaseProvider.Postgres)
-            builder.Services.AddDbContextPool<CommunityDb, PostgresCommunityDb>(o => UsePostgres(o, settings.ConnectionString));
+            builder.Services.AddDbContextPool<CommunityDb, PostgresCommunityDb>((sp, o) =>
+                UsePostgres(o, settings.ConnectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
         else
-            builder.Services.AddDbContextPool<CommunityDb, SqliteCommunityDb>(o => UseSqlite(o, settings.ConnectionString));
+            builder.Services.AddDbContextPool<CommunityDb, SqliteCommunityDb>((sp, o) =>
+                UseSqlite(o, settings.ConnectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
         return settings;
     }
 

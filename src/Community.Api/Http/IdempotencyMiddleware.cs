@@ -3,6 +3,7 @@ using System.Text;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Hosting;
+using Community.Api.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Http;
@@ -13,7 +14,8 @@ namespace Community.Api.Http;
 /// endpoint is 422; a repeat while the first still runs is 409. Keys belong to the caller and live 24 hours.
 /// The claim on a key is a row inserted with ON CONFLICT DO NOTHING, so concurrent repeats cannot both run.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, IProblemDetailsService problems)
+public sealed class IdempotencyMiddleware(
+    RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, IProblemDetailsService problems, SecretProtector secrets)
 {
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
@@ -53,7 +55,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
                 await WriteProblemAsync(context, 422, ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was already used for a different request; use a new key.");
             else if (first.StatusCode is null)
                 await WriteProblemAsync(context, 409, ErrorCodes.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.");
-            else await ReplayAsync(context, first);
+            else await ReplayAsync(context, first, Unseal(context, first.Body));
             return;
         }
 
@@ -72,7 +74,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
                     .SetProperty(r => r.ContentType, response.ContentType)
                     .SetProperty(r => r.Location, response.Headers.Location.ToString())
                     .SetProperty(r => r.ETag, response.Headers.ETag.ToString())
-                    .SetProperty(r => r.Body, captured.ToArray()));
+                    .SetProperty(r => r.Body, Seal(context, captured.ToArray())));
                 stored = true;
             }
         }
@@ -86,6 +88,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
         captured.Position = 0;
         await captured.CopyToAsync(original, context.RequestAborted);
     }
+
+    // A response that carries a secret (a webhook's signing secret) is kept sealed, like the secret itself.
+    private byte[] Seal(HttpContext context, byte[] body) => IsSecret(context) && body.Length > 0
+        ? Encoding.UTF8.GetBytes(secrets.Protect(Encoding.UTF8.GetString(body)))
+        : body;
+
+    private byte[]? Unseal(HttpContext context, byte[]? body) => IsSecret(context) && body is { Length: > 0 }
+        ? Encoding.UTF8.GetBytes(secrets.Unprotect(Encoding.UTF8.GetString(body)))
+        : body;
+
+    private static bool IsSecret(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<SecretResponseMetadata>() is not null;
 
     private static async Task<string> RequestHashAsync(HttpRequest request)
     {
@@ -101,7 +114,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static async Task ReplayAsync(HttpContext context, IdempotencyRecord first)
+    private static async Task ReplayAsync(HttpContext context, IdempotencyRecord first, byte[]? body)
     {
         var response = context.Response;
         response.StatusCode = first.StatusCode!.Value;
@@ -109,7 +122,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
         if (!string.IsNullOrEmpty(first.Location)) response.Headers.Location = first.Location;
         if (!string.IsNullOrEmpty(first.ETag)) response.Headers.ETag = first.ETag;
         response.Headers["Idempotent-Replayed"] = "true";
-        if (first.Body is { Length: > 0 } body) await response.Body.WriteAsync(body, context.RequestAborted);
+        if (body is { Length: > 0 }) await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
@@ -121,4 +134,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeFac
             ProblemDetails = { Status = status, Title = Problems.TitleFor(code), Type = Problems.TypeFor(code), Detail = detail, Extensions = { ["code"] = code } },
         }).AsTask();
     }
+}
+
+/// <summary>Endpoint metadata: the response carries a secret, so the copy kept for Idempotency-Key replays is sealed.</summary>
+public sealed class SecretResponseMetadata
+{
+    public static readonly SecretResponseMetadata Instance = new();
 }

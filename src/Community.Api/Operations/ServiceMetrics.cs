@@ -25,6 +25,12 @@ public static class ServiceMetrics
     public static readonly Counter WebhookDeliveries = Metrics.CreateCounter("waddlebot_webhook_deliveries_total",
         "Webhook delivery attempts by result (delivered, failed).", "result");
 
+    public static readonly Gauge WebhookBacklog = Metrics.CreateGauge("waddlebot_webhook_retry_backlog",
+        "Webhook deliveries not yet delivered (first attempts and retries) of active subscriptions; refreshed by the dispatcher.");
+
+    public static readonly Gauge WebhookOldestUndeliveredAge = Metrics.CreateGauge("waddlebot_webhook_oldest_undelivered_age_seconds",
+        "Age of the oldest pending webhook delivery of an active subscription (0 when none); refreshed by the dispatcher.");
+
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
         "Cache reads by cache and result (hit, miss).", "cache", "result");
 

@@ -27,6 +27,9 @@ public abstract class TestApp : IAsyncLifetime
     /// <summary>Extra configuration for a test class that needs it (for example rate limits or tier limits).</summary>
     protected internal virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Extra services for a test class that needs them (for example a test-only EF interceptor).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
+
     protected abstract Task<string?> CreateDatabaseAsync();
 
     public abstract Task MakeDatabaseUnreachableAsync();
@@ -47,6 +50,8 @@ public abstract class TestApp : IAsyncLifetime
         builder.UseSetting("ENCRYPTION_KEY", TestKeys.EncryptionKey);
         builder.UseSetting("Auth:Jwt:Secret", TestKeys.JwtSecret);
         builder.UseSetting("RateLimiting:Enabled", "false");
+        // Tests drive the webhook dispatcher themselves (RunOnceAsync); the apps that test the loop turn it back on.
+        builder.UseSetting("Webhooks:DispatcherEnabled", "false");
         for (var i = 0; i < TestKeys.ServiceKeys.Length; i++)
         {
             var (name, key, scopes) = TestKeys.ServiceKeys[i];
@@ -56,7 +61,11 @@ public abstract class TestApp : IAsyncLifetime
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            ConfigureServices(services);
+        });
     }
 
     private WebApplicationFactory<Program> Factory =>

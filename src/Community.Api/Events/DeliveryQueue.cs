@@ -1,0 +1,156 @@
+using Community.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Api.Events;
+
+/// <summary>A claimed delivery with everything needed to send it.</summary>
+public sealed class ClaimedDelivery
+{
+    public required long Id { get; init; }
+    public required long SubscriptionId { get; init; }
+    public required int Attempts { get; init; }
+    public required string Url { get; init; }
+    public required string SecretCiphertext { get; init; }
+    public required OutboxEvent Event { get; init; }
+}
+
+/// <summary>
+/// The delivery table as a work queue shared by every instance: fan-out is idempotent, claiming is exclusive,
+/// and a (subscription, community) pair has at most one delivery in flight, its oldest pending one.
+/// </summary>
+public static class DeliveryQueue
+{
+    /// <summary>
+    /// Turns new events into deliveries for every active subscription they match and advances each subscription's
+    /// position. Events are read in id order, which is commit order (see <see cref="EventsApi"/>), so a position never
+    /// passes an event that commits later. Two instances fanning out at once insert the same rows; the unique
+    /// (subscription_id, event_id) index keeps one. Returns how many events were read (the batch is full when more wait).
+    /// </summary>
+    public static async Task<int> FanOutAsync(CommunityDb db, DateTime now, int batch, CancellationToken ct)
+    {
+        var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive)
+            .Select(s => new { s.Id, s.CommunityId, s.EventTypesJson, s.LastEventId }).ToListAsync(ct);
+        if (subscriptions.Count == 0) return 0;
+        var from = subscriptions.Min(s => s.LastEventId);
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > from).OrderBy(e => e.Id).Take(batch)
+            .Select(e => new { e.Id, e.Type, e.CommunityId }).ToListAsync(ct);
+        if (events.Count == 0) return 0;
+
+        var upTo = events[^1].Id;
+        foreach (var s in subscriptions.Where(s => s.LastEventId < upTo))
+        {
+            var filter = WebhookEventTypes.Parse(s.EventTypesJson);
+            var matching = events
+                .Where(e => e.Id > s.LastEventId && (s.CommunityId is null || e.CommunityId == s.CommunityId) && WebhookEventTypes.Matches(filter, e.Type))
+                .Select(e => e.Id).ToList();
+            try
+            {
+                foreach (var chunk in matching.Chunk(500)) await InsertAsync(db, s.Id, chunk, now, ct);
+            }
+            catch (Exception e) when (DbErrors.IsConstraintViolation(e))
+            {
+                continue; // the subscription was deleted meanwhile: nothing is owed to it
+            }
+            // Only forward: a slower instance finishing late must not move the position back.
+            await db.WebhookSubscriptions.Where(x => x.Id == s.Id && x.LastEventId < upTo)
+                .ExecuteUpdateAsync(x => x.SetProperty(y => y.LastEventId, upTo), ct);
+        }
+        return events.Count;
+    }
+
+    private static Task<int> InsertAsync(CommunityDb db, long subscriptionId, long[] eventIds, DateTime now, CancellationToken ct)
+    {
+        var placeholders = string.Join(", ", eventIds.Select((_, i) => $"{{{i + 2}}}")); // {2}, {3}, …
+        // Only numbered placeholders are spliced in; the values travel as parameters.
+        var sql = $$"""
+            INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
+            SELECT {0}, e.id, e.community_id, 'pending', 0, {1}, {1} FROM events AS e WHERE e.id IN ({{placeholders}})
+            ON CONFLICT (subscription_id, event_id) DO NOTHING
+            """;
+        return db.Database.ExecuteSqlRawAsync(sql, [subscriptionId, now, .. eventIds.Cast<object>()], ct);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="batch"/> due deliveries by setting their lease in the statement that picks them.
+    /// A delivery is due when its time has come, no lease holds it, its subscription is active, and no older
+    /// delivery of the same subscription and community is still pending, which keeps each community in order.
+    /// On PostgreSQL, FOR UPDATE SKIP LOCKED makes concurrent claims by several instances pass each other
+    /// instead of taking the same rows; SQLite's single writer serialises the same statement without it.
+    /// </summary>
+    public static async Task<List<ClaimedDelivery>> ClaimAsync(CommunityDb db, DateTime now, DateTime leaseUntil, int batch, CancellationToken ct)
+    {
+        var lockClause = db.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
+        var sql = $$"""
+            WITH due AS (
+                SELECT c.id FROM webhook_deliveries AS c
+                WHERE c.status = 'pending' AND c.next_attempt_at <= {0} AND (c.locked_until IS NULL OR c.locked_until <= {0})
+                  AND EXISTS (SELECT 1 FROM webhook_subscriptions AS s WHERE s.id = c.subscription_id AND s.is_active)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM webhook_deliveries AS o
+                      WHERE o.subscription_id = c.subscription_id AND o.status = 'pending' AND o.event_id < c.event_id
+                        AND (o.community_id = c.community_id OR (o.community_id IS NULL AND c.community_id IS NULL)))
+                ORDER BY c.event_id
+                LIMIT {2}
+                {{lockClause}}
+            )
+            UPDATE webhook_deliveries SET locked_until = {1} WHERE id IN (SELECT id FROM due)
+            RETURNING id AS "Value"
+            """;
+        var ids = await db.Database.SqlQueryRaw<long>(sql, now, leaseUntil, batch).ToListAsync(ct);
+        if (ids.Count == 0) return [];
+
+        return await (
+            from d in db.WebhookDeliveries.AsNoTracking()
+            where ids.Contains(d.Id)
+            join s in db.WebhookSubscriptions on d.SubscriptionId equals s.Id
+            join e in db.Events on d.EventId equals e.Id
+            orderby d.EventId
+            select new ClaimedDelivery
+            {
+                Id = d.Id, SubscriptionId = s.Id, Attempts = d.Attempts, Url = s.Url, SecretCiphertext = s.SecretCiphertext, Event = e,
+            }).ToListAsync(ct);
+    }
+
+    /// <summary>Records an attempt's outcome and releases the lease. A delivery no longer pending (deleted, or changed meanwhile) is left alone.</summary>
+    public static async Task RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)
+    {
+        var row = db.WebhookDeliveries.Where(x => x.Id == d.Id && x.Status == DeliveryStatus.Pending);
+        if (outcome.Delivered)
+        {
+            await row.ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, DeliveryStatus.Delivered).SetProperty(x => x.Attempts, x => x.Attempts + 1)
+                .SetProperty(x => x.DeliveredAt, now).SetProperty(x => x.LastStatusCode, outcome.StatusCode)
+                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
+            return;
+        }
+
+        // Attempt n (1-based) failed: wait schedule[n-1]; past the end of the schedule the delivery has failed for good.
+        var attempts = d.Attempts + 1;
+        var exhausted = outcome.Gone || attempts > schedule.Count;
+        var error = Truncate(outcome.Error, 1000);
+        var status = exhausted ? DeliveryStatus.Failed : DeliveryStatus.Pending;
+        var next = exhausted ? now : now + schedule[attempts - 1];
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await row.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, status)
+            .SetProperty(x => x.Attempts, x => x.Attempts + 1)
+            .SetProperty(x => x.NextAttemptAt, next)
+            .SetProperty(x => x.LastStatusCode, outcome.StatusCode).SetProperty(x => x.LastError, error)
+            .SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
+        if (outcome.Gone)
+            await db.WebhookSubscriptions.Where(s => s.Id == d.SubscriptionId).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.IsActive, false)
+                .SetProperty(x => x.DisabledReason, $"The endpoint answered 410 Gone on {now:yyyy-MM-ddTHH:mm:ssZ} (delivery {d.Id})."), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Pending deliveries of active subscriptions: how many, and since when the oldest waits.</summary>
+    public static async Task<(int Count, DateTime? Oldest)> BacklogAsync(CommunityDb db, CancellationToken ct)
+    {
+        var pending = db.WebhookDeliveries.Where(d => d.Status == DeliveryStatus.Pending
+            && db.WebhookSubscriptions.Any(s => s.Id == d.SubscriptionId && s.IsActive));
+        return (await pending.CountAsync(ct), await pending.MinAsync(d => (DateTime?)d.CreatedAt, ct));
+    }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
+}

@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using Community.Api.Data;
+using Community.Api.Hosting;
+using Community.Api.Operations;
+using Community.Api.Security;
+using Microsoft.Extensions.Options;
+
+namespace Community.Api.Events;
+
+/// <summary>
+/// Delivers the outbox to webhook subscriptions, at least once and in order per (subscription, community).
+/// Every instance may run one: all coordination is in the database (see <see cref="DeliveryQueue"/>).
+/// Due times come from the injected <see cref="TimeProvider"/>, so tests move the clock instead of waiting.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IServiceScopeFactory scopes, WebhookSender sender, SecretProtector secrets, IOptions<WebhookOptions> options,
+    TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int FanOutBatch = 1000;
+    private const int ClaimBatch = 50;
+    private const int Parallelism = 8;
+
+    /// <summary>Bounds one cycle when deliveries keep succeeding: each round sends at most one delivery per (subscription, community).</summary>
+    private const int MaxRounds = 1000;
+
+    private readonly WebhookOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.DispatcherEnabled) return;
+        var interval = TimeSpan.FromMilliseconds(_options.PollIntervalMilliseconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down: a claimed delivery's lease runs out and another instance (or the next start) sends it.
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Webhook dispatch cycle failed; trying again after the poll interval");
+            }
+            try { await Task.Delay(interval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>One cycle: fan new events out, then send until nothing is due. Returns the number of attempts made.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        while (await WithDbAsync(db => DeliveryQueue.FanOutAsync(db, clock.UtcNow(), FanOutBatch, ct)) == FanOutBatch) { }
+
+        var attempts = 0;
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var now = clock.UtcNow();
+            var claimed = await WithDbAsync(db => DeliveryQueue.ClaimAsync(db, now, now + _options.Lease(), ClaimBatch, ct));
+            if (claimed.Count == 0) break;
+            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, AttemptAsync);
+            attempts += claimed.Count;
+        }
+
+        var (backlog, oldest) = await WithDbAsync(db => DeliveryQueue.BacklogAsync(db, ct));
+        ServiceMetrics.WebhookBacklog.Set(backlog);
+        ServiceMetrics.WebhookOldestUndeliveredAge.Set(oldest is null ? 0 : Math.Max(0, (clock.UtcNow() - oldest.Value).TotalSeconds));
+        return attempts;
+    }
+
+    private async ValueTask AttemptAsync(ClaimedDelivery delivery, CancellationToken ct)
+    {
+        AttemptOutcome outcome;
+        try
+        {
+            outcome = await sender.SendAsync(delivery, secrets.Unprotect(delivery.SecretCiphertext), ct);
+        }
+        catch (CryptographicException)
+        {
+            outcome = new AttemptOutcome(null, "The signing secret cannot be opened with ENCRYPTION_KEY or ENCRYPTION_PREVIOUS_KEYS.");
+        }
+        // The attempt happened: record it even when shutdown has begun, or the consumer would get it again.
+        await WithDbAsync(async db =>
+        {
+            await DeliveryQueue.RecordAsync(db, delivery, outcome, _options.Schedule(), clock.UtcNow(), CancellationToken.None);
+            return true;
+        });
+
+        ServiceMetrics.WebhookDeliveries.WithLabels(outcome.Delivered ? "delivered" : "failed").Inc();
+        if (outcome.Delivered)
+            logger.LogDebug("Webhook delivery {DeliveryId} ({EventType}) delivered to subscription {SubscriptionId}",
+                delivery.Id, delivery.Event.Type, delivery.SubscriptionId);
+        else
+            logger.LogWarning("Webhook delivery {DeliveryId} to subscription {SubscriptionId}, attempt {Attempt}, failed: {Error}",
+                delivery.Id, delivery.SubscriptionId, delivery.Attempts + 1, outcome.Error);
+        if (outcome.Gone)
+            logger.LogWarning("Webhook subscription {SubscriptionId} answered 410 Gone and is disabled", delivery.SubscriptionId);
+    }
+
+    private async Task<T> WithDbAsync<T>(Func<CommunityDb, Task<T>> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<CommunityDb>());
+    }
+}

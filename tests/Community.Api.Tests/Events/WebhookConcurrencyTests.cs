@@ -1,0 +1,125 @@
+using Community.Api.Events;
+using Community.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Api.Tests.Events;
+
+/// <summary>Order per community under retries, and exclusive claims under several dispatchers.</summary>
+public abstract class WebhookConcurrencyTests(TestApp app) : EventsTest(app)
+{
+    [Fact]
+    public async Task PerCommunityOrderHoldsAcrossAHundredEventsWithRetries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (r, seen) => r.EventId % 7 == 0 && seen == 1 ? 503 : 200; // every seventh event fails once
+        await SubscribeAsync(receiver);
+        var communities = new[] { (await App.Community()).Long("id"), (await App.Community()).Long("id") };
+        for (var i = 0; i < 50; i++)
+            foreach (var id in communities) await PatchSettingsAsync(id, $"message {i}");
+
+        for (var round = 0; round < 20 && receiver.Received.Count(r => r.AnsweredWith == 200) < 102; round++)
+        {
+            await DrainAsync();
+            App.Clock.Advance(EventTestSettings.Schedule[0]);
+        }
+
+        foreach (var id in communities)
+        {
+            var arrivals = receiver.Received.Where(r => r.CommunityId == id).Select(r => r.EventId).ToList();
+            Assert.True(arrivals.Zip(arrivals.Skip(1)).All(p => p.First <= p.Second), $"Out of order for community {id}: {string.Join(", ", arrivals)}");
+            var events = await App.Db(db => db.Events.Where(e => e.CommunityId == id).OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
+            Assert.Equal(51, events.Count);
+            Assert.Equal(events, receiver.Received.Where(r => r.CommunityId == id && r.AnsweredWith == 200).Select(r => r.EventId));
+        }
+        Assert.Contains(receiver.Received, r => r.AnsweredWith == 503);
+    }
+
+    /// <summary>Two dispatchers over one database, as two instances would run: every attempt is claimed by exactly one of them.</summary>
+    [Fact]
+    public async Task TwoDispatchersRunningTogetherNeverSendOneAttemptTwice()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var second = await WebhookReceiver.StartAsync(); // its own secret, its own endpoint
+        await SubscribeAsync(receiver);
+        var start = await App.Db(db => db.Events.MaxAsync(e => (long?)e.Id)) ?? 0;
+        var communities = new List<long>();
+        for (var c = 0; c < 10; c++) communities.Add((await App.Community()).Long("id"));
+        await SubscribeAsync(second, communities[0]);
+        foreach (var id in communities)
+            for (var k = 0; k < 5; k++) await PatchSettingsAsync(id, $"message {k}");
+        // The global subscription gets every event from here on (the new owners' user.created included);
+        // the second one the five settings changes of the first community.
+        var expected = await App.Db(db => db.Events.CountAsync(e => e.Id > start)) + 5;
+
+        var dispatchers = new[] { Dispatcher, ActivatorUtilities.CreateInstance<WebhookDispatcher>(App.Services) };
+        var received = () => receiver.Received.Concat(second.Received).ToList();
+        for (var round = 0; round < 20 && received().Count < expected; round++)
+            await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.RunOnceAsync(Ct))));
+
+        Assert.Equal(expected, received().Count);
+        Assert.All(received().GroupBy(r => r.WebhookId), g => Assert.Single(g));
+        Assert.All(received(), r => Assert.True(r.SignatureValid));
+        var attempts = await App.Db(db => db.WebhookDeliveries.Select(d => new { d.Status, d.Attempts }).ToListAsync());
+        Assert.All(attempts, a => Assert.Equal((DeliveryStatus.Delivered, 1), (a.Status, a.Attempts)));
+    }
+
+    /// <summary>
+    /// Eight claimers race over 300 due deliveries in 300 communities (rows written directly: only the claim is under
+    /// test). Each delivery must be claimed exactly once; on PostgreSQL this rests on FOR UPDATE SKIP LOCKED.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentClaimsNeverTakeTheSameDelivery()
+    {
+        await (await App.Service().Post("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hook" })).Data(System.Net.HttpStatusCode.Created);
+        await App.Db(async db =>
+        {
+            db.Events.AddRange(Enumerable.Range(0, 300).Select(i => new OutboxEvent
+            {
+                Type = EventTypes.SettingsUpdated, CommunityId = 1_000_000 + i, OccurredAt = DateTime.UtcNow, DataJson = "{}",
+            }));
+            return await db.SaveChangesAsync();
+        });
+        var now = App.Clock.GetUtcNow().UtcDateTime;
+        await App.Db(db => DeliveryQueue.FanOutAsync(db, now, 1000, Ct));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while (await App.Db(db => DeliveryQueue.ClaimAsync(db, now, now.AddMinutes(5), 10, Ct)) is { Count: > 0 } batch)
+                mine.AddRange(batch.Select(d => d.Id));
+            return mine;
+        })));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(300, all.Count);
+        Assert.Equal(300, all.Distinct().Count());
+    }
+}
+
+public sealed class WebhookConcurrencyTestsOnSqlite(EventsSqliteApp app) : WebhookConcurrencyTests(app), IClassFixture<EventsSqliteApp>;
+
+public sealed class WebhookConcurrencyTestsOnPostgres(EventsPostgresApp app) : WebhookConcurrencyTests(app), IClassFixture<EventsPostgresApp>;
+
+/// <summary>The hosted dispatcher, left to its own loop: the one place a test waits on a real background thread.</summary>
+public abstract class BackgroundDispatchTests(TestApp app) : EventsTest(app)
+{
+    [Fact]
+    public async Task TheHostedDispatcherDeliversWithoutBeingDriven()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var communityId = (await App.Community()).Long("id");
+        await SubscribeAsync(receiver, communityId);
+        await PatchSettingsAsync(communityId, "on its own");
+
+        Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(60)),
+            $"The background dispatcher delivered nothing within 60 s. Its log:\n{string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Webhook")))}");
+        var got = Assert.Single(receiver.Received);
+        Assert.True(got.SignatureValid);
+        Assert.Equal("settings.updated", got.Type);
+    }
+}
+
+public sealed class BackgroundDispatchTestsOnSqlite(BackgroundSqliteApp app) : BackgroundDispatchTests(app), IClassFixture<BackgroundSqliteApp>;
+
+public sealed class BackgroundDispatchTestsOnPostgres(BackgroundPostgresApp app) : BackgroundDispatchTests(app), IClassFixture<BackgroundPostgresApp>;

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Text;
+using Community.Api.Security;
+using Community.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Api.Tests.Events;
+
+public abstract class WebhooksApiTests(TestApp app) : EventsTest(app)
+{
+    // 127.0.0.1 is in Webhooks:AllowedHosts of the test apps; nothing needs to listen for these tests.
+    private const string Target = "http://127.0.0.1:9/hook";
+
+    [Fact]
+    public async Task CreateShowsTheSecretOnceAndNeverAgain()
+    {
+        var communityId = (await App.Community()).Long("id");
+        var body = new { url = Target, event_types = new[] { "settings.updated" }, community_id = communityId };
+        var response = await App.Service().Post("/api/v1/webhooks", body, idempotencyKey: "create-webhook-1");
+        var created = await response.Data(HttpStatusCode.Created);
+        var id = created.Long("id");
+        var secret = created.Str("secret");
+        Assert.StartsWith("whsec_", secret);
+        Assert.True(Convert.FromBase64String(secret["whsec_".Length..]).Length >= 24);
+        Assert.Equal($"/api/v1/webhooks/{id}", response.Headers.Location!.OriginalString);
+        Assert.Equal(["settings.updated"], created.GetProperty("event_types").EnumerateArray().Select(t => t.GetString()));
+        Assert.True(created.Bool("is_active"));
+        Assert.EndsWith("Z", created.Str("created_at"));
+
+        var reads = new[] { $"/api/v1/webhooks/{id}", $"/api/v1/webhooks?community_id={communityId}", "/api/v1/webhooks", $"/api/v1/webhooks/{id}/deliveries" };
+        foreach (var url in reads)
+        {
+            var text = await (await App.Service().GetAsync(url, Ct)).Content.ReadAsStringAsync(Ct);
+            Assert.DoesNotContain(secret, text);
+            Assert.DoesNotContain("\"secret\"", text);
+        }
+        Assert.Equal(id, (await (await App.Service().GetAsync($"/api/v1/webhooks?community_id={communityId}", Ct)).Data())[0].Long("id"));
+
+        // At rest it is sealed, in the subscription and in the copy kept for Idempotency-Key replays.
+        var stored = await App.Db(db => db.WebhookSubscriptions.SingleAsync(s => s.Id == id));
+        Assert.DoesNotContain(secret, stored.SecretCiphertext);
+        Assert.Equal(secret, App.Services.GetRequiredService<SecretProtector>().Unprotect(stored.SecretCiphertext));
+        var kept = await App.Db(db => db.IdempotencyRecords.SingleAsync(r => r.IdempotencyKey == "create-webhook-1"));
+        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(kept.Body!));
+        var replay = await App.Service().Post("/api/v1/webhooks", body, idempotencyKey: "create-webhook-1");
+        Assert.Equal(secret, (await replay.Data(HttpStatusCode.Created)).Str("secret"));
+        Assert.Equal(1, await App.Db(db => db.WebhookSubscriptions.CountAsync(s => s.CommunityId == communityId)));
+
+        Assert.DoesNotContain(secret["whsec_".Length..], App.Logs.All);
+    }
+
+    [Theory]
+    [InlineData("http://10.1.2.3/hook")]
+    [InlineData("http://172.16.5.4/hook")]
+    [InlineData("http://192.168.0.10/hook")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://127.0.0.2:8080/hook")]
+    [InlineData("http://0.0.0.0/hook")]
+    [InlineData("http://[::1]:9000/hook")]
+    [InlineData("http://[fd12:3456::1]/hook")]
+    [InlineData("http://[::ffff:10.0.0.1]/hook")]
+    [InlineData("http://localhost:8080/hook")]
+    public async Task InternalTargetsAreRefused(string url)
+    {
+        var problem = await (await App.Service().Post("/api/v1/webhooks", new { url })).Problem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Contains("Webhooks:AllowedHosts", problem.GetProperty("errors").GetProperty("url")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"event_types": []}""", "url")]
+    [InlineData("""{"url": "ftp://example.com/hook"}""", "url")]
+    [InlineData("""{"url": "/hook"}""", "url")]
+    [InlineData("""{"url": "https://user:password@example.com/hook"}""", "url")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "event_types": ["member.joined", "member.teleported"]}""", "event_types")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "community_id": -4}""", "community_id")]
+    public async Task InvalidSubscriptionsAre400(string json, string field)
+    {
+        var problem = await (await App.Service().PostRaw("/api/v1/webhooks", json)).Problem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task TooLongUrlIs400AndUnknownCommunityIs404()
+    {
+        var problem = await (await App.Service().Post("/api/v1/webhooks", new { url = $"http://127.0.0.1:9/{new string('a', 2048)}" }))
+            .Problem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Contains("2048", problem.GetProperty("errors").GetProperty("url")[0].GetString());
+        await (await App.Service().Post("/api/v1/webhooks", new { url = Target, community_id = 999999 })).Problem(HttpStatusCode.NotFound, "community_not_found");
+    }
+
+    [Fact]
+    public async Task CommunityAdminsManageTheirWebhooksAndNobodyElse()
+    {
+        var open = await App.Community();
+        var closed = await App.Community(extra: new { is_public = false });
+        var owner = App.User(open.Long("owner_id"));
+        var stranger = App.User(open.Long("owner_id") + 1000);
+
+        var id = (await (await owner.Post("/api/v1/webhooks", new { url = Target, community_id = open.Long("id") })).Data(HttpStatusCode.Created)).Long("id");
+        Assert.Equal(1, (await (await owner.GetAsync($"/api/v1/webhooks?community_id={open.Long("id")}", Ct)).Data()).GetArrayLength());
+
+        await (await stranger.Post("/api/v1/webhooks", new { url = Target, community_id = open.Long("id") })).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+        await (await stranger.Post("/api/v1/webhooks", new { url = Target, community_id = closed.Long("id") })).Problem(HttpStatusCode.NotFound, "community_not_found");
+        await (await stranger.GetAsync($"/api/v1/webhooks?community_id={open.Long("id")}", Ct)).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+        foreach (var url in new[] { $"/api/v1/webhooks/{id}", $"/api/v1/webhooks/{id}/deliveries" })
+            await (await stranger.GetAsync(url, Ct)).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+        await (await stranger.DeleteAsync($"/api/v1/webhooks/{id}", Ct)).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+
+        // Global subscriptions see every community: services and super admins only.
+        await (await owner.Post("/api/v1/webhooks", new { url = Target })).Problem(HttpStatusCode.Forbidden, "forbidden");
+        await (await owner.GetAsync("/api/v1/webhooks", Ct)).Problem(HttpStatusCode.BadRequest, "validation_failed");
+        var global = await (await App.User(1, superAdmin: true).Post("/api/v1/webhooks", new { url = Target })).Data(HttpStatusCode.Created);
+        await (await owner.GetAsync($"/api/v1/webhooks/{global.Long("id")}", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/webhooks/{id}", Ct)).StatusCode);
+        await (await owner.GetAsync($"/api/v1/webhooks/{id}", Ct)).Problem(HttpStatusCode.NotFound, "not_found");
+        await (await owner.DeleteAsync($"/api/v1/webhooks/{id}", Ct)).Problem(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task ServicesNeedTheWebhooksWriteScope()
+    {
+        var id = (await (await App.Service().Post("/api/v1/webhooks", new { url = Target })).Data(HttpStatusCode.Created)).Long("id");
+        foreach (var key in new[] { TestKeys.ReadOnly, TestKeys.NoScopes })
+        {
+            var service = App.Service(key);
+            await (await service.Post("/api/v1/webhooks", new { url = Target })).Problem(HttpStatusCode.Forbidden, "forbidden");
+            await (await service.GetAsync("/api/v1/webhooks", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+            await (await service.GetAsync($"/api/v1/webhooks/{id}", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+            await (await service.GetAsync($"/api/v1/webhooks/{id}/deliveries", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+            await (await service.DeleteAsync($"/api/v1/webhooks/{id}", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+        }
+    }
+}
+
+public sealed class WebhooksApiTestsOnSqlite(EventsSqliteApp app) : WebhooksApiTests(app), IClassFixture<EventsSqliteApp>;
+
+public sealed class WebhooksApiTestsOnPostgres(EventsPostgresApp app) : WebhooksApiTests(app), IClassFixture<EventsPostgresApp>;
