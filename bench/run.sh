@@ -45,16 +45,19 @@ api -X POST "$BASE/api/v1/communities/$COMMUNITY/platforms" -d "{\"platform\":\"
 seq 1 "$BENCH_USERS" | xargs -P 16 -I{} curl -sf -o /dev/null -H "X-API-Key: $BENCH_KEY" -H 'Content-Type: application/json' \
   -X POST "$BASE/api/v1/members/join" -d "{\"platform\":\"twitch\",\"platform_community_id\":\"$BENCH_CHANNEL\",\"platform_user_id\":\"u{}\"}"
 
-# The cursor of the last page, for the "page 1 costs what page N costs" check.
-CURSOR=""
-LAST=""
-while :; do
-  PAGE=$(api "$BASE/api/v1/communities/$COMMUNITY/members?limit=200${CURSOR:+&cursor=$CURSOR}")
-  NEXT=$(echo "$PAGE" | sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
-  [ -n "$NEXT" ] || break
-  LAST=$CURSOR; CURSOR=$NEXT
-done
-DEEP=${CURSOR:-$LAST}
+# The cursor of the last page of a sort, for the "page 1 costs what page N costs" check.
+last_cursor() {
+  local cursor="" previous="" page next
+  while :; do
+    page=$(api "$BASE/api/v1/communities/$COMMUNITY/members?sort=$1&limit=200${cursor:+&cursor=$cursor}")
+    next=$(echo "$page" | sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
+    [ -n "$next" ] || break
+    previous=$cursor; cursor=$next
+  done
+  echo "${cursor:-$previous}"
+}
+DEEP=$(last_cursor joined_at)
+DEEP_REP=$(last_cursor reputation)
 
 run() { # name, wrk args…
   local name=$1; shift
@@ -73,6 +76,8 @@ RESULTS=$(
   run join_existing -s bench/join.lua "$BASE"
   run members_page_1 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50"
   run members_last_page -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50&cursor=$DEEP"
+  run by_reputation_page_1 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50"
+  run by_reputation_last -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50&cursor=$DEEP_REP"
 )
 HEALTH=$(echo "$RESULTS" | awk '$1=="health" {print $2}')
 echo

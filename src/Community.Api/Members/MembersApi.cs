@@ -31,8 +31,8 @@ public static partial class MembersApi
     private static readonly string[] Sorts = ["joined_at", "reputation"];
 
     /// <summary>
-    /// Keyset-paged members: by <c>joined_at</c> (oldest first) or <c>reputation</c> (highest first), ties broken by
-    /// hub user id. Each page seeks through an index on (community, sort key, user), so page 10,000 costs what page 1 does.
+    /// Keyset-paged members: by <c>joined_at</c> (oldest first, ties by hub user id ascending) or <c>reputation</c>
+    /// (highest first, ties by hub user id descending). Each page seeks through an index on (community, sort key, user), so page 10,000 costs what page 1 does.
     /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
@@ -61,10 +61,15 @@ public static partial class MembersApi
         }
         if (byReputation)
         {
-            if (after is [var reputation, var userId])
+            if (after is [var lastReputation, var userId])
+            {
+                // Compared as the column's own type (int), so the index on (community, reputation, user) stays usable.
+                var reputation = (int)lastReputation;
                 rows = rows.Where(r => r.Member.Reputation <= reputation
-                    && (r.Member.Reputation < reputation || r.Member.HubUserId > userId));
-            rows = rows.OrderByDescending(r => r.Member.Reputation).ThenBy(r => r.Member.HubUserId);
+                    && (r.Member.Reputation < reputation || r.Member.HubUserId < userId));
+            }
+            // Both keys descending: one backward scan of that index, however deep the page.
+            rows = rows.OrderByDescending(r => r.Member.Reputation).ThenByDescending(r => r.Member.HubUserId);
         }
         else
         {

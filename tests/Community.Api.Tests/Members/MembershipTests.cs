@@ -259,7 +259,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         }
         var expected = sort == "joined_at"
             ? joinedInOrder
-            : joinedInOrder.OrderByDescending(u => reputation[u]).ThenBy(u => u).ToList();
+            : joinedInOrder.OrderByDescending(u => reputation[u]).ThenByDescending(u => u).ToList();
 
         var seen = new List<long>();
         string? cursor = null;
