@@ -20,7 +20,7 @@ dotnet publish src/Community.Api -c Release -o "$WORK/app" --nologo -v quiet >/d
 
 if [ "$PROVIDER" = postgres ]; then
   pg_start
-  run_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
+  run_pg "$(command -v psql || echo "$PG_BIN/psql")" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
   DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/bench"
 else
   DATABASE_URL="sqlite:$WORK/bench.db"
@@ -45,19 +45,21 @@ api -X POST "$BASE/api/v1/communities/$COMMUNITY/platforms" -d "{\"platform\":\"
 seq 1 "$BENCH_USERS" | xargs -P 16 -I{} curl -sf -o /dev/null -H "X-API-Key: $BENCH_KEY" -H 'Content-Type: application/json' \
   -X POST "$BASE/api/v1/members/join" -d "{\"platform\":\"twitch\",\"platform_community_id\":\"$BENCH_CHANNEL\",\"platform_user_id\":\"u{}\"}"
 
-# The cursor of the last page of a sort, for the "page 1 costs what page N costs" check.
-last_cursor() {
-  local cursor="" previous="" page next
+# Cursors for the second and the last page of a sort: the same query shape at depth 1 and at the end,
+# for the "page 1 costs what page N costs" check (keyset paging).
+cursors() { # sort → "second-page-cursor last-page-cursor"
+  local cursor="" first="" page next
   while :; do
-    page=$(api "$BASE/api/v1/communities/$COMMUNITY/members?sort=$1&limit=200${cursor:+&cursor=$cursor}")
+    page=$(api "$BASE/api/v1/communities/$COMMUNITY/members?sort=$1&limit=50${cursor:+&cursor=$cursor}")
     next=$(echo "$page" | sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
     [ -n "$next" ] || break
-    previous=$cursor; cursor=$next
+    [ -n "$first" ] || first=$next
+    cursor=$next
   done
-  echo "${cursor:-$previous}"
+  echo "$first $cursor"
 }
-DEEP=$(last_cursor joined_at)
-DEEP_REP=$(last_cursor reputation)
+read -r JOINED_2 JOINED_LAST < <(cursors joined_at)
+read -r REP_2 REP_LAST < <(cursors reputation)
 
 run() { # name, wrk args…
   local name=$1; shift
@@ -74,10 +76,10 @@ RESULTS=$(
   run health "$BASE/health"
   run lookup -s bench/lookup.lua "$BASE"
   run join_existing -s bench/join.lua "$BASE"
-  run members_page_1 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50"
-  run members_last_page -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50&cursor=$DEEP"
-  run by_reputation_page_1 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50"
-  run by_reputation_last -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50&cursor=$DEEP_REP"
+  run joined_page_2 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50&cursor=$JOINED_2"
+  run joined_last_page -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?limit=50&cursor=$JOINED_LAST"
+  run reputation_page_2 -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50&cursor=$REP_2"
+  run reputation_last -s bench/get.lua "$BASE/api/v1/communities/$COMMUNITY/members?sort=reputation&limit=50&cursor=$REP_LAST"
 )
 HEALTH=$(echo "$RESULTS" | awk '$1=="health" {print $2}')
 echo

@@ -26,7 +26,7 @@ public static class DatabaseSetup
         options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
 
     internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteUnicodeLower.Instance);
+        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance);
 
     /// <summary>Applies pending migrations; a database that cannot be reached stops start-up with a clear message.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

@@ -59,29 +59,36 @@ public static partial class MembersApi
             var pattern = CommunityQueries.ContainsPattern(search.ToLowerInvariant());
             rows = rows.Where(r => EF.Functions.Like(r.Username.ToLower(), pattern, "\\"));
         }
+        // A page after a cursor is the rest of the cursor's tie group plus what sorts strictly after it, each read by an
+        // index seek on (community, key, user). One OR'd condition instead would make the database walk the whole
+        // tie group (every member still at the default 600, say) to reach a deep page.
+        var take = pageSize!.Value + 1;
         if (byReputation)
         {
+            static IQueryable<MemberQueries.MemberRow> Sorted(IQueryable<MemberQueries.MemberRow> q) =>
+                q.OrderByDescending(r => r.Member.Reputation).ThenByDescending(r => r.Member.HubUserId);
             if (after is [var lastReputation, var userId])
             {
-                // Compared as the column's own type (int), so the index on (community, reputation, user) stays usable.
                 var reputation = (int)lastReputation;
-                rows = rows.Where(r => r.Member.Reputation <= reputation
-                    && (r.Member.Reputation < reputation || r.Member.HubUserId < userId));
+                rows = Sorted(rows.Where(r => r.Member.Reputation == reputation && r.Member.HubUserId < userId)).Take(take)
+                    .Concat(Sorted(rows.Where(r => r.Member.Reputation < reputation)).Take(take));
             }
-            // Both keys descending: one backward scan of that index, however deep the page.
-            rows = rows.OrderByDescending(r => r.Member.Reputation).ThenByDescending(r => r.Member.HubUserId);
+            rows = Sorted(rows);
         }
         else
         {
+            static IQueryable<MemberQueries.MemberRow> Sorted(IQueryable<MemberQueries.MemberRow> q) =>
+                q.OrderBy(r => r.Member.JoinedAt).ThenBy(r => r.Member.HubUserId);
             if (after is [var ticks, var userId])
             {
                 var joined = new DateTime(ticks, DateTimeKind.Utc);
-                rows = rows.Where(r => r.Member.JoinedAt >= joined && (r.Member.JoinedAt > joined || r.Member.HubUserId > userId));
+                rows = Sorted(rows.Where(r => r.Member.JoinedAt == joined && r.Member.HubUserId > userId)).Take(take)
+                    .Concat(Sorted(rows.Where(r => r.Member.JoinedAt > joined)).Take(take));
             }
-            rows = rows.OrderBy(r => r.Member.JoinedAt).ThenBy(r => r.Member.HubUserId);
+            rows = Sorted(rows);
         }
 
-        var page = await rows.Take(pageSize!.Value + 1).ToListAsync(ct);
+        var page = await rows.Take(take).ToListAsync(ct);
         var now = clock.UtcNow();
         var result = Paging.ToPage(page, pageSize.Value,
             r => byReputation
