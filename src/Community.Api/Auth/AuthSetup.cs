@@ -93,7 +93,7 @@ public static class AuthSetup
     }
 
     /// <summary>Turns authorization refusals into problem details with <c>unauthorized</c> / <c>forbidden</c> codes.</summary>
-    private sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+    private sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
     {
         public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
         {
@@ -105,13 +105,8 @@ public static class AuthSetup
             var (status, code, detail) = result.Challenged
                 ? (401, ErrorCodes.Unauthorized, "Missing or invalid credentials: send X-API-Key: <key> or Authorization: Bearer <Hub token>.")
                 : (403, ErrorCodes.Forbidden, "These credentials may not call this endpoint.");
-            context.Response.StatusCode = status;
             if (status == 401) context.Response.Headers.WWWAuthenticate = "Bearer, ApiKey";
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = status, Title = Problems.TitleFor(code), Type = Problems.TypeFor(code), Detail = detail, Extensions = { ["code"] = code } },
-            });
+            await Problems.WriteAsync(context, status, code, detail);
         }
     }
 }

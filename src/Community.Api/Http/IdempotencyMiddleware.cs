@@ -15,7 +15,7 @@ namespace Community.Api.Http;
 /// The claim on a key is a row inserted with ON CONFLICT DO NOTHING, so concurrent repeats cannot both run.
 /// </summary>
 public sealed class IdempotencyMiddleware(
-    RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, IProblemDetailsService problems, SecretProtector secrets)
+    RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, SecretProtector secrets)
 {
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
@@ -31,7 +31,7 @@ public sealed class IdempotencyMiddleware(
         }
         if (key.Length > 255 || key.Any(char.IsControl))
         {
-            await WriteProblemAsync(context, 400, ErrorCodes.ValidationFailed, "Idempotency-Key must be 1–255 printable characters.");
+            await Problems.WriteAsync(context, 400, ErrorCodes.ValidationFailed, "Idempotency-Key must be 1–255 printable characters.");
             return;
         }
 
@@ -50,11 +50,11 @@ public sealed class IdempotencyMiddleware(
         if (claimed.Count == 0)
         {
             var first = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Caller == caller.Key && r.IdempotencyKey == key);
-            if (first is null) await WriteProblemAsync(context, 409, ErrorCodes.Conflict, "This Idempotency-Key was released while checking it; retry the request.");
+            if (first is null) await Problems.WriteAsync(context, 409, ErrorCodes.Conflict, "This Idempotency-Key was released while checking it; retry the request.");
             else if (first.RequestHash != hash)
-                await WriteProblemAsync(context, 422, ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was already used for a different request; use a new key.");
+                await Problems.WriteAsync(context, 422, ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was already used for a different request; use a new key.");
             else if (first.StatusCode is null)
-                await WriteProblemAsync(context, 409, ErrorCodes.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.");
+                await Problems.WriteAsync(context, 409, ErrorCodes.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.");
             else await ReplayAsync(context, first, Unseal(context, first.Body));
             return;
         }
@@ -125,15 +125,6 @@ public sealed class IdempotencyMiddleware(
         if (body is { Length: > 0 }) await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = Problems.TitleFor(code), Type = Problems.TypeFor(code), Detail = detail, Extensions = { ["code"] = code } },
-        }).AsTask();
-    }
 }
 
 /// <summary>Endpoint metadata: the response carries a secret, so the copy kept for Idempotency-Key replays is sealed.</summary>

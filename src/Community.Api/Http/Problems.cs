@@ -46,6 +46,20 @@ public static class Problems
         _ => "The request could not be completed.",
     };
 
+    /// <summary>
+    /// Writes a problem straight to the response, for middleware that answers before any endpoint runs
+    /// (authentication, rate limits, idempotency); endpoints return <see cref="Of"/> instead.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = TitleFor(code), Type = TypeFor(code), Detail = detail, Extensions = { ["code"] = code } },
+        }).AsTask();
+    }
+
     internal static string TypeFor(string code) => $"urn:problem-type:community-module:{code.Replace('_', '-')}";
 
     internal static string TitleFor(string code) => code switch

@@ -40,18 +40,9 @@ public static class RateLimits
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(options.WindowSeconds);
                 var http = context.HttpContext;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = 429, Title = Problems.TitleFor(ErrorCodes.RateLimited), Type = Problems.TypeFor(ErrorCodes.RateLimited),
-                        Detail = $"More than {options.PermitLimit} requests in {options.WindowSeconds} s; retry after the Retry-After delay.",
-                        Extensions = { ["code"] = ErrorCodes.RateLimited },
-                    },
-                });
+                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                    $"More than {options.PermitLimit} requests in {options.WindowSeconds} s; retry after the Retry-After delay.");
             };
         });
     }

@@ -66,8 +66,7 @@ public static class ConnectorApi
         var platformUserId = request.PlatformUserId!.Trim();
         var hubUserId = await db.UserIdentities.Where(i => i.Platform == request.Platform && i.PlatformUserId == platformUserId)
             .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
-        if (hubUserId is null)
-            return Problems.NotFound(ErrorCodes.IdentityNotFound, $"No hub user has the {request.Platform} account '{platformUserId}'.");
+        if (hubUserId is null) return IdentitiesApi.IdentityNotFound(request.Platform!, platformUserId);
 
         var (outcome, member) = await memberships.EndAsync(caller, community.Id, hubUserId.Value, MemberStatus.Left, null, null, ct);
         return outcome switch
@@ -78,13 +77,10 @@ public static class ConnectorApi
         };
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Validate(FieldErrors errors, string? platform, string? platformCommunityId, string? platformUserId)
+    private static ProblemHttpResult? Validate(FieldErrors errors, string? platform, string? platformCommunityId, string? platformUserId)
     {
-        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
-        if (platform is null) errors.Add("platform", "Is required.");
         errors.Text("platform_community_id", platformCommunityId, 255, required: true);
-        errors.Text("platform_user_id", platformUserId, 255, required: true);
-        return null;
+        return IdentitiesApi.ValidateAccount(errors, platform, platformUserId);
     }
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
