@@ -45,18 +45,17 @@ public static partial class CommunitiesApi
         var avatarUrl = errors.Url("avatar_url", request.AvatarUrl);
         errors.OneOf("tier", request.Tier, Tiers.All);
         var trusted = caller.IsService || caller.IsSuperAdmin;
+        var namesAnotherOwner = request.Owner is not null || (request.OwnerId is { } named && named != caller.HubUserId);
         if (request.OwnerId is not null && request.Owner is not null)
             errors.Add("owner", "Give owner_id or owner, not both.");
         else if (caller.IsService && request.OwnerId is null && request.Owner is null)
             errors.Add("owner_id", "A service must name the owner: owner_id, or owner {platform, platform_user_id}.");
-        else if (!trusted && (request.OwnerId ?? caller.HubUserId) != caller.HubUserId || !trusted && request.Owner is not null)
+        else if (!trusted && namesAnotherOwner)
             errors.Add("owner_id", "You become the owner of a community you create; only services and super admins name another owner.");
         if (request.OwnerId is <= 0) errors.Add("owner_id", "Must be a positive id.");
         if (request.Owner is { } owner)
         {
-            if (!SupportedPlatforms.IsSupported(owner.Platform) && owner.Platform is not null) return Problems.UnsupportedPlatform(owner.Platform);
-            if (owner.Platform is null) errors.Add("owner.platform", "Is required.");
-            errors.Text("owner.platform_user_id", owner.PlatformUserId, 255, required: true);
+            if (IdentitiesApi.ValidateAccount(errors, owner.Platform, owner.PlatformUserId, "owner.") is { } unsupported) return unsupported;
             errors.Text("owner.platform_username", owner.PlatformUsername, 255);
         }
         if (errors.HasProblem(out var invalid)) return invalid;

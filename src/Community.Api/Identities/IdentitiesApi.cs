@@ -108,11 +108,12 @@ public static partial class IdentitiesApi
     private static ProblemHttpResult? ReadSelfOrService(Caller caller, long id, CommunityAccess access) =>
         !caller.IsService && caller.HubUserId == id ? null : access.Check(caller, Permissions.ReadIdentities).Problem;
 
-    internal static ProblemHttpResult? ValidateAccount(FieldErrors errors, string? platform, string? platformUserId)
+    /// <summary>Checks a platform account (<paramref name="prefix"/> names a nested object); an unsupported platform is its own 400.</summary>
+    internal static ProblemHttpResult? ValidateAccount(FieldErrors errors, string? platform, string? platformUserId, string prefix = "")
     {
         if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
-        if (platform is null) errors.Add("platform", "Is required.");
-        errors.Text("platform_user_id", platformUserId, 255, required: true);
+        if (platform is null) errors.Add($"{prefix}platform", "Is required.");
+        errors.Text($"{prefix}platform_user_id", platformUserId, 255, required: true);
         return null;
     }
 
