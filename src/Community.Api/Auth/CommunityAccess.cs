@@ -18,10 +18,10 @@ public sealed record Grant(Communities.Community? Community, string? ActorRole, 
 
 /// <summary>
 /// Applies the role table. Services need the action's scope. Users need the action's least role in that very
-/// community (a role elsewhere counts for nothing); super admins may do everything. A private community is
-/// invisible (404) to users who are not its members.
+/// community (a role elsewhere counts for nothing, and neither does a role while a ban or timeout holds); super admins
+/// may do everything. A private community is invisible (404) to users who are not its members.
 /// </summary>
-public sealed class CommunityAccess(CommunityDb db)
+public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
 {
     /// <summary>The rank services and super admins act with: above every role, so the hierarchy never stops them (the owner rule still does).</summary>
     public const int TrustedRank = 5;
@@ -48,12 +48,15 @@ public sealed class CommunityAccess(CommunityDb db)
         }
 
         var userId = caller.HubUserId!.Value;
+        var now = Hosting.Clock.UtcNow(clock);
         var row = await db.Communities.AsNoTracking()
             .Where(c => c.Id == communityId)
             .Select(c => new
             {
                 Community = c,
-                Role = db.Members.Where(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active)
+                // While a ban or timeout holds the user has no standing here: a timed-out moderator does not moderate.
+                Role = db.Members.Where(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active
+                        && (m.BannedAt == null || (m.BanExpiresAt != null && m.BanExpiresAt <= now)))
                     .Select(m => m.Role).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(ct);

@@ -22,6 +22,17 @@ public static class CommunityQueries
         return rows.GroupBy(r => r.CommunityId).ToDictionary(g => g.Key, g => g.Select(r => r.Summary).ToList());
     }
 
+    /// <summary>
+    /// Takes the community's row lock for the rest of the transaction (PostgreSQL; SQLite's writer lock is already
+    /// held) and returns the community as it is now. Writes that check the community's state (active, tier, counts)
+    /// against what they are about to add run one at a time per community, so no check is made stale by a concurrent write.
+    /// </summary>
+    public static async Task<Community> LockCommunityAsync(this CommunityDb db, long id, CancellationToken ct)
+    {
+        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
+        return await db.Communities.AsNoTracking().FirstAsync(c => c.Id == id, ct);
+    }
+
     /// <summary>A LIKE pattern matching <paramref name="text"/> anywhere, with LIKE's wildcards escaped by backslash.</summary>
     public static string ContainsPattern(string text) =>
         $"%{text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";

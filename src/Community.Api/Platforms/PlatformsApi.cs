@@ -60,13 +60,11 @@ public static class PlatformsApi
             else if ((credentials = given.GetRawText()).Length > MaxCredentialBytes) errors.Add("credentials", $"Must be at most {MaxCredentialBytes} bytes.");
         }
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (!grant.Community!.IsActive) return CommunitiesApi.Inactive(id);
-
         var platform = request.Platform!;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Takes the community's row lock (PostgreSQL; SQLite's writer lock is already held) before counting.
-        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
-        var tier = await db.Communities.Where(c => c.Id == id).Select(c => c.Tier).FirstAsync(ct);
+        var community = await db.LockCommunityAsync(id, ct);
+        if (!community.IsActive) return CommunitiesApi.Inactive(id);
+        var tier = community.Tier;
         var count = await db.Platforms.CountAsync(p => p.CommunityId == id, ct);
         if (tiers.Value.MaxPlatforms(tier) is { } limit && count >= limit)
             return Problems.Forbidden(ErrorCodes.TierLimitExceeded,

@@ -50,17 +50,15 @@ public static class SettingsApi
                 errors.Add(key, message);
         }
         if (errors.HasProblem(out var invalid)) return invalid;
-        var community = grant.Community!;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Locked first, so concurrent PATCHes run one after another and a second one with the same If-Match sees the
+        // first's values: 412, not a lost update.
+        var community = await db.LockCommunityAsync(id, ct);
         if (!community.IsActive) return CommunitiesApi.Inactive(id);
         var premiumKeys = changes.Where(c => c.Value.ValueKind != JsonValueKind.Null && SettingDefinitions.ByKey[c.Key].PremiumOnly).Select(c => c.Key).ToList();
         if (premiumKeys.Count > 0 && community.Tier != Tiers.Premium)
             return Problems.Forbidden(ErrorCodes.PremiumRequired, $"{string.Join(", ", premiumKeys)} need{(premiumKeys.Count == 1 ? "s" : "")} a premium community.",
                 new Dictionary<string, object?> { ["keys"] = premiumKeys });
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Takes the community's row lock (PostgreSQL; SQLite's writer lock is already held) before reading, so concurrent
-        // PATCHes run one after another and a second one with the same If-Match sees the first's values: 412, not a lost update.
-        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
         var rows = await db.Settings.Where(s => s.CommunityId == id).ToListAsync(ct);
         var stored = rows.ToDictionary(r => r.Key, r => r.ValueJson);
         var before = new EffectiveSettings(stored);

@@ -75,6 +75,19 @@ public abstract class BanTests(TestApp app) : ApiTest(app)
         Assert.Equal(JsonValueKind.Null, (await App.Member(crew.Community, hubUserId)).GetProperty("ban").ValueKind);
     }
 
+    [Fact]
+    public async Task ATimedOutModeratorCannotModerateUntilTheTimeoutEnds()
+    {
+        var (crew, twitch, _) = await TwoPlatformCommunity();
+        var viewer = (await App.Join(twitch, Unique("tw"))).Long("hub_user_id");
+        await (await App.User(crew.Admin).Post($"{crew.Url}/members/{crew.Moderator}/ban", new { reason = "cool off", duration_seconds = 60 })).Data();
+
+        await (await App.User(crew.Moderator).DeleteAsync($"{crew.Url}/members/{viewer}", Ct)).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+
+        App.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal("removed", (await (await App.User(crew.Moderator).DeleteAsync($"{crew.Url}/members/{viewer}", Ct)).Data()).Str("status"));
+    }
+
     /// <summary>A crew's community with a Twitch channel and a Discord server connected.</summary>
     private async Task<(Crew Crew, string Twitch, string Discord)> TwoPlatformCommunity()
     {
