@@ -29,6 +29,9 @@ public sealed class RouteCache(HybridCache cache, CommunityDb db, CacheInvalidat
     public static string Key(string platform, string platformCommunityId, string? platformUserId) =>
         $"route|{platform}|{platformCommunityId.Length}:{platformCommunityId}|{platformUserId}";
 
+    // REVIEW: a miss that reads the database just before a write commits can store the old answer just after the
+    // write's invalidation ran; it then lives until the entry expires (2 min in process, 10 min in Redis). Closing it
+    // needs a version check on fill (or HybridCache's own fill timestamps); not done yet.
     public async Task<RouteEntry> GetAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct)
     {
         string[] tags = platformUserId is null
