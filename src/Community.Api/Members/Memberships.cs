@@ -6,6 +6,7 @@ using Community.Api.Lookup;
 using Community.Api.Operations;
 using Community.Api.Settings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace Community.Api.Members;
 
@@ -130,21 +131,15 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
         else
         {
             var members = db.Members.Where(m => m.CommunityId == community.Id && m.HubUserId == hubUserId);
-            if (duration is null)
-            {
-                // Ending an active membership must count once even if two bans race: only the statement that
-                // actually moves the row out of 'active' decrements member_count.
-                var ended = await members.Where(m => m.Status == MemberStatus.Active).ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.Status, MemberStatus.Banned).SetProperty(m => m.BannedAt, now).SetProperty(m => m.BanReason, reason)
-                    .SetProperty(m => m.BanExpiresAt, expires).SetProperty(m => m.UpdatedAt, now), ct);
-                if (ended == 1) await AdjustMemberCountAsync(community.Id, -1, ct);
-                else
-                    await members.ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MemberStatus.Banned).SetProperty(m => m.BannedAt, now)
-                        .SetProperty(m => m.BanReason, reason).SetProperty(m => m.BanExpiresAt, expires).SetProperty(m => m.UpdatedAt, now), ct);
-            }
-            else
-                await members.ExecuteUpdateAsync(s => s.SetProperty(m => m.BannedAt, now)
-                    .SetProperty(m => m.BanReason, reason).SetProperty(m => m.BanExpiresAt, expires).SetProperty(m => m.UpdatedAt, now), ct);
+            void RecordBan(UpdateSettersBuilder<Member> s) => s.SetProperty(m => m.BannedAt, now).SetProperty(m => m.BanReason, reason)
+                .SetProperty(m => m.BanExpiresAt, expires).SetProperty(m => m.UpdatedAt, now);
+            void EndAsBanned(UpdateSettersBuilder<Member> s) => RecordBan(s.SetProperty(m => m.Status, MemberStatus.Banned));
+            if (duration is not null) await members.ExecuteUpdateAsync(RecordBan, ct); // a timeout keeps the status
+            // Ending an active membership must count once even if two bans race: only the statement that actually
+            // moves the row out of 'active' decrements member_count.
+            else if (await members.Where(m => m.Status == MemberStatus.Active).ExecuteUpdateAsync(EndAsBanned, ct) == 1)
+                await AdjustMemberCountAsync(community.Id, -1, ct);
+            else await members.ExecuteUpdateAsync(EndAsBanned, ct);
         }
 
         var row = (await db.FindMemberAsync(community.Id, hubUserId, ct))!;
