@@ -61,10 +61,36 @@ public abstract class WebhooksApiTests(TestApp app) : EventsTest(app)
     [InlineData("http://[fd12:3456::1]/hook")]
     [InlineData("http://[::ffff:10.0.0.1]/hook")]
     [InlineData("http://localhost:8080/hook")]
+    [InlineData("http://167772161/hook")] // 10.0.0.1 as one decimal number
+    [InlineData("http://[::127.0.0.1]/hook")]
+    [InlineData("http://[::ffff:127.0.0.1]/hook")]
+    [InlineData("http://[::ffff:0:7f00:1]/hook")]
+    [InlineData("http://[64:ff9b::7f00:1]/hook")]
+    [InlineData("http://[64:ff9b:1::808:808]/hook")]
+    [InlineData("http://[2002:7f00:1::]/hook")]
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook")]
     public async Task InternalTargetsAreRefused(string url)
     {
         var problem = await (await App.Service().Post("/api/v1/webhooks", new { url })).Problem(HttpStatusCode.BadRequest, "validation_failed");
         Assert.Contains("Webhooks:AllowedHosts", problem.GetProperty("errors").GetProperty("url")[0].GetString());
+    }
+
+    /// <summary>
+    /// The refusal must not answer "what does this name resolve to inside your network?". The machine's own name
+    /// resolves to internal addresses here (the loopback, a container or cloud-private address).
+    /// </summary>
+    [Fact]
+    public async Task ANameThatResolvesInternallyIsRefusedWithoutSayingWhereItPoints()
+    {
+        var host = Dns.GetHostName();
+        var addresses = await Dns.GetHostAddressesAsync(host, Ct);
+        if (!addresses.Any(Api.Events.WebhookTargets.IsInternal)) Assert.Skip($"'{host}' resolves to no internal address on this machine.");
+
+        var problem = await (await App.Service().Post("/api/v1/webhooks", new { url = $"http://{host}:8080/hook" }))
+            .Problem(HttpStatusCode.BadRequest, "validation_failed");
+        var message = problem.GetProperty("errors").GetProperty("url")[0].GetString()!;
+        Assert.Contains("internal address", message);
+        Assert.All(addresses, a => Assert.DoesNotContain(a.ToString(), problem.ToString()));
     }
 
     [Theory]
