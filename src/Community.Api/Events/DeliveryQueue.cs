@@ -9,6 +9,9 @@ public sealed class ClaimedDelivery
     public required long Id { get; init; }
     public required long SubscriptionId { get; init; }
     public required int Attempts { get; init; }
+
+    /// <summary>The lease this claim wrote, as stored: the token that proves the claim still holds when the outcome is recorded.</summary>
+    public required DateTime LeaseUntil { get; init; }
     public required string Url { get; init; }
     public required string SecretCiphertext { get; init; }
     public required OutboxEvent Event { get; init; }
@@ -107,22 +110,24 @@ public static class DeliveryQueue
             orderby d.EventId
             select new ClaimedDelivery
             {
-                Id = d.Id, SubscriptionId = s.Id, Attempts = d.Attempts, Url = s.Url, SecretCiphertext = s.SecretCiphertext, Event = e,
+                Id = d.Id, SubscriptionId = s.Id, Attempts = d.Attempts, LeaseUntil = d.LockedUntil!.Value, Url = s.Url, SecretCiphertext = s.SecretCiphertext, Event = e,
             }).ToListAsync(ct);
     }
 
-    /// <summary>Records an attempt's outcome and releases the lease. A delivery no longer pending (deleted, or changed meanwhile) is left alone.</summary>
-    public static async Task RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Records an attempt's outcome and releases the lease, if the claim still holds: the delivery is pending and its
+    /// lease is the one this claim wrote. Otherwise (deleted, or the lease ran out and another claim took it) nothing
+    /// changes: that claim's attempt counts instead, and the consumer drops the repeat by its webhook-id. The same
+    /// check makes a repeated record (after a commit whose answer was lost) a no-op. Returns whether it was recorded.
+    /// </summary>
+    public static async Task<bool> RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)
     {
-        var row = db.WebhookDeliveries.Where(x => x.Id == d.Id && x.Status == DeliveryStatus.Pending);
+        var row = db.WebhookDeliveries.Where(x => x.Id == d.Id && x.Status == DeliveryStatus.Pending && x.LockedUntil == d.LeaseUntil);
         if (outcome.Delivered)
-        {
-            await row.ExecuteUpdateAsync(s => s
+            return await row.ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, DeliveryStatus.Delivered).SetProperty(x => x.Attempts, x => x.Attempts + 1)
                 .SetProperty(x => x.DeliveredAt, now).SetProperty(x => x.LastStatusCode, outcome.StatusCode)
-                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
-            return;
-        }
+                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LockedUntil, (DateTime?)null), ct) == 1;
 
         // Attempt n (1-based) failed: wait schedule[n-1]; past the end of the schedule the delivery has failed for good.
         var attempts = d.Attempts + 1;
@@ -131,17 +136,18 @@ public static class DeliveryQueue
         var status = exhausted ? DeliveryStatus.Failed : DeliveryStatus.Pending;
         var next = exhausted ? now : now + schedule[attempts - 1];
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await row.ExecuteUpdateAsync(s => s
+        var recorded = await row.ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.Attempts, x => x.Attempts + 1)
             .SetProperty(x => x.NextAttemptAt, next)
             .SetProperty(x => x.LastStatusCode, outcome.StatusCode).SetProperty(x => x.LastError, error)
-            .SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
-        if (outcome.Gone)
+            .SetProperty(x => x.LockedUntil, (DateTime?)null), ct) == 1;
+        if (recorded && outcome.Gone)
             await db.WebhookSubscriptions.Where(s => s.Id == d.SubscriptionId).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.IsActive, false)
                 .SetProperty(x => x.DisabledReason, $"The endpoint answered 410 Gone on {now:yyyy-MM-ddTHH:mm:ssZ} (delivery {d.Id})."), ct);
         await tx.CommitAsync(ct);
+        return recorded;
     }
 
     /// <summary>Pending deliveries of active subscriptions: how many, and since when the oldest waits.</summary>

@@ -107,14 +107,18 @@ public static partial class WebhooksApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Loads a subscription the caller may manage: 404 when it does not exist, the role table's refusal otherwise.</summary>
+    /// <summary>
+    /// Loads a subscription the caller may manage. To anyone else it does not exist: ids are sequential, and a
+    /// refusal would confirm the id, and for a private community's subscription the community too. A service key
+    /// without the scope is refused before any lookup, which tells nothing about the id.
+    /// </summary>
     private static async Task<(WebhookSubscription?, ProblemHttpResult?)> FindAsync(
         long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
     {
         if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return (null, missingScope);
         var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null) return (null, NotFound(id));
-        return (subscription, await AuthorizeAsync(caller, subscription.CommunityId, access, ct));
+        if (subscription is null || await AuthorizeAsync(caller, subscription.CommunityId, access, ct) is not null) return (null, NotFound(id));
+        return (subscription, null);
     }
 
     /// <summary>

@@ -68,3 +68,9 @@ public sealed class BackgroundPostgresApp : PostgresApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
 }
+
+/// <summary>The hosted dispatcher on PostgreSQL behind a proxy the test can cut: for database outages during deliveries.</summary>
+public sealed class BackgroundProxiedPostgresApp : ProxiedPostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
+}
