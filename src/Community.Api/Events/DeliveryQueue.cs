@@ -25,8 +25,8 @@ public static class DeliveryQueue
 {
     /// <summary>
     /// Turns new events into deliveries for every active subscription they match and advances each subscription's
-    /// position. Events are read in id order, which is commit order (see <see cref="EventsApi"/>), so a position never
-    /// passes an event that commits later. Two instances fanning out at once insert the same rows; the unique
+    /// position. Events are read in id order up to the <see cref="FeedHorizon"/>, so a position never passes an event
+    /// that commits later. Two instances fanning out at once insert the same rows; the unique
     /// (subscription_id, event_id) index keeps one. Returns how many events were read (the batch is full when more wait).
     /// </summary>
     public static async Task<int> FanOutAsync(CommunityDb db, DateTime now, int batch, CancellationToken ct)
@@ -35,7 +35,8 @@ public static class DeliveryQueue
             .Select(s => new { s.Id, s.CommunityId, s.EventTypesJson, s.LastEventId }).ToListAsync(ct);
         if (subscriptions.Count == 0) return 0;
         var from = subscriptions.Min(s => s.LastEventId);
-        var events = await db.Events.AsNoTracking().Where(e => e.Id > from).OrderBy(e => e.Id).Take(batch)
+        var horizon = (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below;
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon).OrderBy(e => e.Id).Take(batch)
             .Select(e => new { e.Id, e.Type, e.CommunityId }).ToListAsync(ct);
         if (events.Count == 0) return 0;
 

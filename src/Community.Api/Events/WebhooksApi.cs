@@ -53,7 +53,8 @@ public static partial class WebhooksApi
             SecretCiphertext = secrets.Protect(secret),
             CreatedBy = caller.Key,
             CreatedAt = clock.UtcNow(),
-            LastEventId = await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0,
+            // Everything below the horizon is "before" the subscription; what commits from now on is delivered.
+            LastEventId = Math.Min(await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0, (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below - 1),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.WebhookSubscriptions.Add(subscription);
