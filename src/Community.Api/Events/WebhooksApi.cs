@@ -57,6 +57,7 @@ public static partial class WebhooksApi
             LastEventId = Math.Min(await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0, (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below - 1),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecheckAsync(caller, request.CommunityId, access, ct) is { } refused) return refused;
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
         var response = WebhookResponse.From(subscription);
@@ -101,6 +102,7 @@ public static partial class WebhooksApi
         var (subscription, problem) = await FindAsync(id, caller, access, db, ct);
         if (problem is not null) return problem;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecheckAsync(caller, subscription!.CommunityId, access, ct) is not null) return NotFound(id);
         if (await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0) return NotFound(id);
         journal.Audit(caller, subscription!.CommunityId, "webhook.deleted", "webhook", Id(subscription), WebhookResponse.From(subscription), null);
         await db.SaveChangesAsync(ct);
@@ -133,6 +135,15 @@ public static partial class WebhooksApi
         return caller.IsSuperAdmin ? null
             : Problems.Forbidden(ErrorCodes.Forbidden, "Webhooks without a community_id receive every community's events: only services and super admins manage them.");
     }
+
+    /// <summary>
+    /// Inside a write's transaction: a community's admin must still be one once the community is locked (see
+    /// <see cref="CommunityAccess.LockAndCheckAsync"/>). Services and super admins keep their standing anyway.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> RecheckAsync(Caller caller, long? communityId, CommunityAccess access, CancellationToken ct) =>
+        communityId is { } id && !caller.IsService && !caller.IsSuperAdmin
+            ? (await access.LockAndCheckAsync(caller, id, Permissions.ManageWebhooks, ct)).Problem
+            : null;
 
     private static Uri? ValidUrl(string? value, FieldErrors errors)
     {

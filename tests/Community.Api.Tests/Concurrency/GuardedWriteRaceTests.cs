@@ -183,6 +183,32 @@ public abstract class GuardedWriteRaceTests(TestApp app) : ApiTest(app)
         });
     }
 
+    [Fact]
+    public async Task AWebhookCreatedWhileItsAdminIsDemotedCommitsOnlyBeforeTheDemotion()
+    {
+        var owner = await App.HubUser();
+        var community = await App.CommunityOwnedBy(owner);
+        await Rounds.RunAsync(MaxRounds, Budget, async _ =>
+        {
+            var admin = await App.NewMember(community, "admin");
+            var responses = await Rounds.AllAtOnce(
+                () => App.User(admin).Post("/api/v1/webhooks", new { url = "https://93.184.216.34/hooks", community_id = community }),
+                () => App.User(owner).Put($"/api/v1/communities/{community}/members/{admin}/role", new { role = "member" }));
+
+            Assert.Equal(HttpStatusCode.OK, responses[1].StatusCode);
+            if (responses[0].StatusCode != HttpStatusCode.Created)
+            {
+                await responses[0].Problem(HttpStatusCode.Forbidden, "insufficient_role");
+                return;
+            }
+            // Both committed: the community's lock ordered them, and the subscription came first.
+            var actions = await App.Db(db => db.AuditLog.Where(a => a.CommunityId == community && a.ActorId == admin.ToString()
+                    || a.CommunityId == community && a.Action == "member.role_changed" && a.TargetId == admin.ToString())
+                .OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
+            Assert.Equal(["webhook.created", "member.role_changed"], actions.TakeLast(2));
+        });
+    }
+
     private async Task<(long HubUserId, string Account)> UserWithAccount()
     {
         var account = Unique("acct");
