@@ -27,7 +27,8 @@ public static class HealthChecks
             .AddCheck<CpuHealthCheck>("cpu", HealthStatus.Degraded);
         // Redis is an accelerator: while it is down the service still answers correctly, so it only degrades.
         if (services.Any(d => d.ServiceType == typeof(IConnectionMultiplexer)))
-            checks.AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), "redis", HealthStatus.Degraded, timeout: Timeout);
+            checks.AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), "redis", HealthStatus.Degraded);
+        // Past this a check is reported as "timeout" and readiness does not wait on it.
         services.Configure<HealthCheckServiceOptions>(o =>
         {
             foreach (var registration in o.Registrations) registration.Timeout = Timeout;

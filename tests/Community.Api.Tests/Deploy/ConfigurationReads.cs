@@ -19,7 +19,12 @@ namespace Community.Api.Tests.Deploy;
 /// </summary>
 public sealed partial class ConfigurationReads : IAsyncLifetime
 {
-    private static readonly Recorder Recording = new();
+    /// <summary>
+    /// The recorder of the app being started here, if any. An assembly's hosting startup also runs for builders whose
+    /// application is the test assembly itself (a plain <c>WebApplication.CreateBuilder()</c> in another test), so it
+    /// acts only inside this fixture's own start.
+    /// </summary>
+    private static readonly AsyncLocal<Recorder?> Recording = new();
 
     private readonly string _database = Path.Combine(Path.GetTempPath(), "community-tests", $"{Guid.NewGuid():N}.db");
     private HashSet<string> _keys = [];
@@ -40,8 +45,17 @@ public sealed partial class ConfigurationReads : IAsyncLifetime
             // run; a hosting startup runs inside CreateBuilder, so its source sees those reads too.
             builder.UseSetting(WebHostDefaults.HostingStartupAssembliesKey, typeof(RecordingStartup).Assembly.GetName().Name);
         });
-        _ = factory.Server;
-        _keys = Recording.Keys.Keys.Concat(OptionsKeys()).Select(Normalize).ToHashSet();
+        var recorder = new Recorder();
+        Recording.Value = recorder;
+        try
+        {
+            _ = factory.Server;
+        }
+        finally
+        {
+            Recording.Value = null;
+        }
+        _keys = recorder.Keys.Keys.Concat(OptionsKeys()).Select(Normalize).ToHashSet();
     }
 
     /// <summary>Every key the service's options classes bind: scalars by name, list elements by any index.</summary>
@@ -84,13 +98,18 @@ public sealed partial class ConfigurationReads : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Only active in the app above: the setting that loads it is set there alone.</summary>
     internal sealed class RecordingStartup : IHostingStartup
     {
-        public void Configure(IWebHostBuilder builder) => builder.ConfigureAppConfiguration((_, config) => config.Add(Recording));
+        public void Configure(IWebHostBuilder builder)
+        {
+            if (Recording.Value is { } recorder) builder.ConfigureAppConfiguration((_, config) => config.Add(recorder));
+        }
     }
 
-    /// <summary>Last in line, so every lookup reaches it; it answers none, so it changes nothing.</summary>
+    /// <summary>
+    /// Last in line, so every lookup reaches it; it answers none and keeps nothing written to the configuration, so it
+    /// changes nothing.
+    /// </summary>
     private sealed class Recorder : ConfigurationProvider, IConfigurationSource
     {
         public ConcurrentDictionary<string, bool> Keys { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -103,6 +122,8 @@ public sealed partial class ConfigurationReads : IAsyncLifetime
             value = null;
             return false;
         }
+
+        public override void Set(string key, string? value) { }
     }
 
     [GeneratedRegex("^(ASPNETCORE_|DOTNET_)", RegexOptions.IgnoreCase)]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Community.Api.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 using static Community.Api.Tests.Deploy.DeployFiles;
@@ -75,6 +76,14 @@ public sealed class DeploymentManifestTests(ConfigurationReads reads, SqliteApp 
         foreach (var unread in new[] { "MODULE_NAME", "ROUTER_API_URL", "Auth__ApiKeys__0__Secret", "DATABASE_HOST", "Tiers__Gold__MaxPlatforms",
                      "Webhooks__TimeoutSeconds__0" })
             Assert.False(reads.ServiceReads(unread), unread);
+    }
+
+    [Fact]
+    public void TheRecordingStaysInsideItsOwnApp()
+    {
+        // Other tests build apps of their own in this process; a recorder in theirs would keep what they write.
+        var configuration = (Microsoft.Extensions.Configuration.IConfigurationRoot)WebApplication.CreateBuilder().Configuration;
+        Assert.DoesNotContain(configuration.Providers, p => p.GetType().DeclaringType == typeof(ConfigurationReads));
     }
 
     [Fact]

@@ -38,7 +38,8 @@ public sealed partial class FleetRequestCountTests(SqliteApp app) : ApiTest(app)
             after.HealthDurations - before.HealthDurations));
     }
 
-    [GeneratedRegex("""(?m)^waddlebot_requests_total\{[^}]*\} (?<value>\S+)$""")]
+    // .* rather than [^}]*: route templates in the endpoint label have braces of their own.
+    [GeneratedRegex("""(?m)^waddlebot_requests_total\{.*\} (?<value>\S+)$""")]
     private static partial Regex Total();
 
     [GeneratedRegex("""(?m)^waddlebot_requests_success_total\{module="community_module"\} (?<value>\S+)$""")]
