@@ -43,6 +43,8 @@ try
 
     app.UseRequestMetrics();
     app.UseHttpConventions();
+    app.UseRouting();
+    app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
     app.UseAuthentication();
     app.UseRateLimits();
     app.UseAuthorization();
