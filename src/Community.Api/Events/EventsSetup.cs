@@ -39,5 +39,6 @@ public static class EventsSetup
             .RemoveAllLoggers(); // the dispatcher logs each outcome once; four lines per attempt would drown it
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddSingleton<ICommittedEventHandler, WakeOnCommit>();
     }
 }

@@ -11,6 +11,8 @@ namespace Community.Api.Events;
 /// Delivers the outbox to webhook subscriptions, at least once and in order per (subscription, community).
 /// Every instance may run one: all coordination is in the database (see <see cref="DeliveryQueue"/>).
 /// Due times come from the injected <see cref="TimeProvider"/>, so tests move the clock instead of waiting.
+/// It polls every <c>Webhooks:PollIntervalMilliseconds</c>, and a commit on this instance wakes it at once (see
+/// <see cref="WakeOnCommit"/>), so events are delivered without waiting for the next poll.
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, WebhookSender sender, SecretProtector secrets, IOptions<WebhookOptions> options,
@@ -27,7 +29,19 @@ public sealed class WebhookDispatcher(
     /// <summary>Bounds one cycle when deliveries keep succeeding: each round sends at most one delivery per (subscription, community).</summary>
     private const int MaxRounds = 1000;
 
+    /// <summary>The shortest pause between two cycles, however often commits wake the dispatcher.</summary>
+    private static readonly TimeSpan LeastPause = TimeSpan.FromMilliseconds(20);
+
     private readonly WebhookOptions _options = options.Value;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Starts the next cycle now instead of after the poll interval; wakes that arrive during a cycle run one more.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+            try { _wake.Release(); }
+            catch (SemaphoreFullException) { } // another wake got there first: one is enough
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,7 +62,11 @@ public sealed class WebhookDispatcher(
             {
                 logger.LogError(e, "Webhook dispatch cycle failed; trying again after the poll interval");
             }
-            try { await Task.Delay(interval, stoppingToken); }
+            try
+            {
+                await Task.Delay(LeastPause, stoppingToken);
+                await _wake.WaitAsync(interval, stoppingToken);
+            }
             catch (OperationCanceledException) { return; }
         }
     }

@@ -103,3 +103,16 @@ public sealed class BackgroundProxiedPostgresApp : ProxiedPostgresApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
 }
+
+/// <summary>The hosted dispatcher polling once a minute, so only a wake can make it deliver within a test.</summary>
+public sealed class SlowPollSqliteApp : SqliteApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(EventTestSettings.Background()) { ["Webhooks:PollIntervalMilliseconds"] = "60000" };
+}
+
+public sealed class SlowPollPostgresApp : PostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(EventTestSettings.Background()) { ["Webhooks:PollIntervalMilliseconds"] = "60000" };
+}

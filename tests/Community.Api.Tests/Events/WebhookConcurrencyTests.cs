@@ -188,3 +188,23 @@ public abstract class BackgroundDispatchTests(TestApp app) : EventsTest(app)
 public sealed class BackgroundDispatchTestsOnSqlite(BackgroundSqliteApp app) : BackgroundDispatchTests(app), IClassFixture<BackgroundSqliteApp>;
 
 public sealed class BackgroundDispatchTestsOnPostgres(BackgroundPostgresApp app) : BackgroundDispatchTests(app), IClassFixture<BackgroundPostgresApp>;
+
+/// <summary>A dispatcher that polls only once a minute still delivers at once: the commit wakes it.</summary>
+public abstract class WakeOnCommitTests(TestApp app) : EventsTest(app)
+{
+    [Fact]
+    public async Task ACommitWakesTheDispatcherLongBeforeItsNextPoll()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var communityId = (await App.Community()).Long("id");
+        await SubscribeAsync(receiver, communityId);
+        await Task.Delay(500, Ct); // the dispatcher has run its first cycle and sleeps for a minute now
+
+        await PatchSettingsAsync(communityId, "wake up");
+        Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10)), "The commit did not wake the dispatcher.");
+    }
+}
+
+public sealed class WakeOnCommitTestsOnSqlite(SlowPollSqliteApp app) : WakeOnCommitTests(app), IClassFixture<SlowPollSqliteApp>;
+
+public sealed class WakeOnCommitTestsOnPostgres(SlowPollPostgresApp app) : WakeOnCommitTests(app), IClassFixture<SlowPollPostgresApp>;

@@ -1,0 +1,7 @@
+namespace Community.Api.Events;
+
+/// <summary>Wakes this instance's webhook dispatcher after every commit that wrote events, so they go out at once.</summary>
+public sealed class WakeOnCommit(WebhookDispatcher dispatcher) : ICommittedEventHandler
+{
+    public void OnCommitted(IReadOnlyList<OutboxEvent> events) => dispatcher.Wake();
+}
