@@ -15,6 +15,8 @@ public static class OperatorCommandLine
         var root = new RootCommand($"{ServiceInfo.Module} {ServiceInfo.Version}: communities, members, roles and identities of WaddleBot. With no command it serves the API.");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         root.SetAction(Guard("serve", ServeCommand.RunAsync));
         AcceptConfigurationTokens(root);
 
