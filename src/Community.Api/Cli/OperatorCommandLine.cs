@@ -17,6 +17,7 @@ public static class OperatorCommandLine
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(RotateEncryptionCommand.Create());
         root.Subcommands.Add(HealthcheckCommand.Create());
         root.SetAction(Guard("serve", ServeCommand.RunAsync));
         AcceptConfigurationTokens(root);

@@ -34,6 +34,26 @@ public static class ServiceProcess
     public static Task<ProcessOutcome> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> env, params string[] args) =>
         RunToEndAsync(Start(workingDirectory, env, [Dll, .. args]));
 
+    /// <summary>
+    /// Runs <c>dotnet Community.Api.dll <paramref name="args"/></c> on a pseudo-terminal (util-linux <c>script</c>), where
+    /// interactive output such as a progress bar is drawn; null when <c>script</c> is not installed.
+    /// </summary>
+    public static async Task<ProcessOutcome?> RunInTerminalAsync(string workingDirectory, IReadOnlyDictionary<string, string> env, params string[] args)
+    {
+        const string script = "/usr/bin/script";
+        if (!File.Exists(script)) return null;
+        var command = string.Join(' ', new[] { Dotnet, Dll }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''")}'"));
+        var start = Start(workingDirectory, env, ["-qec", command, "/dev/null"], script);
+        return await RunToEndAsync(start);
+    }
+
+    /// <summary>Starts <c>dotnet Community.Api.dll <paramref name="args"/></c>; the caller decides when it ends (see <see cref="FinishAsync"/>).</summary>
+    public static Process Launch(string workingDirectory, IReadOnlyDictionary<string, string> env, params string[] args) =>
+        Start(workingDirectory, env, [Dll, .. args]);
+
+    /// <summary>Waits for a launched process to end and collects what it wrote.</summary>
+    public static Task<ProcessOutcome> FinishAsync(Process process) => RunToEndAsync(process);
+
     /// <summary>Runs <c>dotnet run --project src/Community.Api -- <paramref name="args"/></c> (with its launch profile) to its end.</summary>
     public static Task<ProcessOutcome> DotnetRunAsync(IReadOnlyDictionary<string, string> env, params string[] args)
     {
@@ -78,9 +98,9 @@ public static class ServiceProcess
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> env, string[] args)
+    private static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> env, string[] args, string? program = null)
     {
-        var start = new ProcessStartInfo(Dotnet)
+        var start = new ProcessStartInfo(program ?? Dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
