@@ -39,7 +39,7 @@ internal static class CheckCommand
         Console.WriteLine($"  redis:      {redis}");
         Console.WriteLine($"  auth:       {auth.ApiKeys.Count} service key(s){(auth.ApiKeys.Count > 0 ? $" ({string.Join(", ", auth.ApiKeys.Select(k => k.Name))})" : "")}, Hub tokens {(string.IsNullOrEmpty(auth.Jwt.Secret) ? "off" : "on")}");
         Console.WriteLine($"  encryption: ENCRYPTION_KEY set, {previousKeys} previous key(s)");
-        Console.WriteLine($"  port:       {ServiceHosting.Port(app.Configuration["MODULE_PORT"])}{(string.IsNullOrWhiteSpace(app.Configuration["urls"]) ? "" : $" (overridden by urls: {app.Configuration["urls"]})")}");
+        Console.WriteLine($"  listens on: {app.Configuration["urls"]}"); // MODULE_PORT, or --urls / ASPNETCORE_URLS when given
         return 0;
     }
 
@@ -82,7 +82,9 @@ internal static class CheckCommand
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            throw new StartupConfigurationException($"Redis at {endpoint} cannot be reached ({e.Message.TrimEnd('.')}); check REDIS_URL and that Redis is running.");
+            // The client's own message is a page of diagnostics; its failure type says what went wrong.
+            var reason = e is RedisConnectionException connection ? connection.FailureType.ToString() : e.GetType().Name;
+            throw new StartupConfigurationException($"Redis at {endpoint} cannot be reached ({reason}); check REDIS_URL and that Redis is running.");
         }
     }
 

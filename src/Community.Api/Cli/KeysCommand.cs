@@ -40,7 +40,8 @@ internal static partial class KeysCommand
         if (scopes.Contains(Scopes.All)) scopes = [Scopes.All];
 
         // The keys configured now, read as the service reads them, so the new lines add a key instead of replacing one.
-        var configured = ServiceHosting.CreateServiceBuilder(configuration).Configuration.GetSection($"{AuthOptions.Section}:{nameof(AuthOptions.ApiKeys)}").GetChildren().ToList();
+        using var settings = ServiceHosting.CreateServiceBuilder(configuration).Configuration;
+        var configured = settings.GetSection($"{AuthOptions.Section}:{nameof(AuthOptions.ApiKeys)}").GetChildren().ToList();
         if (configured.FirstOrDefault(k => k[nameof(ApiKeyOptions.Name)] == name) is { } same)
             throw new StartupConfigurationException($"A key named '{name}' is already configured (Auth__ApiKeys__{same.Key}); choose another name or remove that key first.");
         var n = index ?? configured.Select(k => int.TryParse(k.Key, out var i) ? i + 1 : 0).DefaultIfEmpty(0).Max();
@@ -53,7 +54,7 @@ internal static partial class KeysCommand
         Console.WriteLine($"Auth__ApiKeys__{n}__Key={key}");
         for (var s = 0; s < scopes.Count; s++) Console.WriteLine($"Auth__ApiKeys__{n}__Scopes__{s}={scopes[s]}");
         Console.Error.WriteLine(
-            $"New service key '{name}' ({string.Join(", ", scopes)}). Add the lines above to the environment of every instance and restart them; callers send the key as X-API-Key. It is shown only here.");
+            $"New service key '{name}' ({string.Join(", ", scopes)}): put its Auth__ApiKeys__{n}__* lines into the environment of every instance and restart them; callers send the key as X-API-Key. It is shown only here.");
         return 0;
     }
 

@@ -31,7 +31,7 @@ public sealed class CommandLineTests : CliTest
 
         outcome = await RunAsync(Production(), "check", "--MODULE_PORT", "9123");
         AssertSucceeded(outcome);
-        Assert.Contains("port:       9123", outcome.Stdout);
+        Assert.Contains("listens on: http://*:9123", outcome.Stdout);
     }
 
     [Fact]
