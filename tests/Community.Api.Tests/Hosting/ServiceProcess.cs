@@ -156,6 +156,15 @@ public sealed class RunningService(Process process, int port, StringWriter outpu
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>Stops the service as a container runtime does (SIGTERM) and returns its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", $"{process.Id}"])!) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(ServiceProcess.Timeout);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);

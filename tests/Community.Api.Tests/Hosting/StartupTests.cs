@@ -106,6 +106,14 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task ServingStopsCleanlyOnSigterm()
+    {
+        await using var service = await ServiceProcess.ServeAsync(_directory, Production(SqliteUrl));
+        Assert.Equal(0, await service.TerminateAsync());
+        Assert.Contains("Application is shutting down", service.Output);
+    }
+
+    [Fact]
     public async Task SettingsAreReadFromTheApplicationsDirectoryWhereverItIsStarted()
     {
         // Started from an empty directory: appsettings.json still sets EF Core's level to Warning, so no SQL is logged.
