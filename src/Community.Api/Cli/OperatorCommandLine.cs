@@ -12,18 +12,8 @@ public static class OperatorCommandLine
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand($"{ServiceInfo.Module} {ServiceInfo.Version}: communities, members, roles and identities of WaddleBot. With no command it serves the API.");
-        root.Subcommands.Add(ServeCommand.Create());
-        root.Subcommands.Add(MigrateCommand.Create());
-        root.Subcommands.Add(CheckCommand.Create());
-        root.Subcommands.Add(KeysCommand.Create());
-        root.Subcommands.Add(RotateEncryptionCommand.Create());
-        root.Subcommands.Add(HealthcheckCommand.Create());
-        root.SetAction(Guard("serve", ServeCommand.RunAsync));
-        AcceptConfigurationTokens(root);
-
         // No response files: an argument starting with @ is a value, not a file to expand.
-        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parsed = Create().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var serving = parsed.CommandResult.Command is RootCommand || parsed.CommandResult.Command.Name == "serve";
         return await parsed.InvokeAsync(new InvocationConfiguration
         {
@@ -31,6 +21,23 @@ public static class OperatorCommandLine
             // While serving, the host handles Ctrl+C and SIGTERM itself and drains requests; the verbs get a cancelled token.
             ProcessTerminationTimeout = serving ? null : TimeSpan.FromSeconds(10),
         });
+    }
+
+    /// <summary>Every command, as <c>--help</c> lists them (deployment files and tests take the verbs from here).</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand($"{ServiceInfo.Module} {ServiceInfo.Version}: communities, members, roles and identities of WaddleBot. With no command it serves the API.")
+        {
+            ServeCommand.Create(),
+            MigrateCommand.Create(),
+            CheckCommand.Create(),
+            KeysCommand.Create(),
+            RotateEncryptionCommand.Create(),
+            HealthcheckCommand.Create(),
+        };
+        root.SetAction(Guard("serve", ServeCommand.RunAsync));
+        AcceptConfigurationTokens(root);
+        return root;
     }
 
     /// <summary>
