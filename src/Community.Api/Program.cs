@@ -52,6 +52,8 @@ public partial class Program
     {
         app.UseRequestMetrics();
         app.UseHttpConventions();
+        app.UseRouting();
+        app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
         app.UseAuthentication();
         app.UseRateLimits();
         app.UseAuthorization();

@@ -1,3 +1,4 @@
+using Community.Api.Communities;
 using Community.Api.Data;
 using Community.Api.Http;
 using Community.Api.Members;
@@ -35,6 +36,25 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
         return permission.Users == UserRule.SignedIn
             ? new(null, null, null)
             : new(null, null, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+    }
+
+    /// <summary>
+    /// Whether the caller may create hub users and change what platform accounts say about them: services with
+    /// <c>identities:write</c> (connectors) and super admins. Anyone else may only find existing accounts.
+    /// </summary>
+    public bool MayWriteIdentities(Caller caller) => Check(caller, Permissions.WriteIdentities).Problem is null;
+
+    /// <summary>
+    /// The check a write decides on: inside the write's transaction, takes the community's row lock (see
+    /// <see cref="Communities.CommunityQueries.LockCommunityAsync"/>) and then checks the caller's standing as it is now.
+    /// Every write that could change that standing takes the same lock first, so it holds until this write commits; a
+    /// check made before the transaction (the endpoint's early refusal) is never what a write acts on.
+    /// </summary>
+    public async Task<Grant> LockAndCheckAsync(Caller caller, long communityId, Permission permission, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndCheckAsync needs the write's transaction.");
+        if (!await db.LockCommunityAsync(communityId, ct)) return new(null, null, Problems.CommunityNotFound(communityId));
+        return await CheckAsync(caller, communityId, permission, ct);
     }
 
     /// <summary>Checks an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>

@@ -1,70 +1,118 @@
-using Microsoft.Extensions.Caching.Hybrid;
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace Community.Api.Caching;
 
 /// <summary>
-/// Drops cached entries, by key or by tag, after a write commits: here at once, and on every other instance
-/// through Redis pub/sub when Redis is configured (HybridCache alone would leave their in-process copies stale).
+/// Applies invalidations to this instance's <see cref="TaggedCache"/> and, with Redis configured, to every other
+/// instance's through pub/sub. Pub/sub delivers at most once, so an instance trusts its cache only while it is sure to
+/// hear the others: it sends itself a probe every second and distrusts (bypasses) its cache when a probe does not come
+/// back in time, when the connection reports a failure, or when one of its own invalidations could not be published.
+/// It trusts again, after dropping every entry, once a probe makes the round trip and nothing is left to publish.
 /// </summary>
-public sealed class CacheInvalidator(HybridCache cache, ILogger<CacheInvalidator> logger, IServiceProvider services, string channel) : IHostedService
+public sealed class CacheInvalidator(TaggedCache cache, ILogger<CacheInvalidator> logger, IServiceProvider services, string channel)
+    : BackgroundService
 {
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a probe may take to come back before the subscription counts as lost.</summary>
+    public static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(3);
+
+    private const string ProbePrefix = "probe:";
+
     private readonly RedisChannel _channel = RedisChannel.Literal(channel);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
+    private readonly ConcurrentQueue<string> _unpublished = new();
+    private long _lastProbeBack = Environment.TickCount64;
+    private long _distrustedAt = Environment.TickCount64;
+    private bool _subscribed;
 
-    public Task InvalidateAsync(params string[] tags) => InvalidateAsync(tags, []);
-
-    public async Task InvalidateAsync(IReadOnlyCollection<string> tags, IReadOnlyCollection<string> keys)
+    /// <summary>Drops every entry that depends on <paramref name="tags"/>, here at once and on the other instances.</summary>
+    public void Invalidate(IReadOnlyCollection<string> tags)
     {
-        if (tags.Count == 0 && keys.Count == 0) return;
-        await ApplyAsync(tags, keys);
-        if (_redis is null) return;
+        if (tags.Count == 0) return;
+        cache.Invalidate(tags);
+        if (_redis is not null) _ = PublishAsync(string.Join('\n', tags.Prepend(_instance)));
+    }
+
+    private async Task PublishAsync(string message)
+    {
         try
         {
-            var lines = tags.Select(t => $"t:{t}").Concat(keys.Select(k => $"k:{k}")).Prepend(_instance);
-            await _redis.GetSubscriber().PublishAsync(_channel, string.Join('\n', lines));
+            await _redis!.GetSubscriber().PublishAsync(_channel, message);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            // The write has committed; other instances fall back to the short in-process expiry.
-            logger.LogWarning(e, "Could not publish a cache invalidation");
+            // The write has committed; the others must hear of it later, and until then nobody may trust a cache.
+            _unpublished.Enqueue(message);
+            Distrust("an invalidation could not be published", e);
         }
     }
 
-    private async Task ApplyAsync(IEnumerable<string> tags, IEnumerable<string> keys)
-    {
-        try
-        {
-            await cache.RemoveByTagAsync(tags);
-            await cache.RemoveAsync(keys);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // The in-process copies are gone; only the shared level could not be told. The write itself has
-            // committed and must not be reported as failed; Redis entries expire on their own.
-            logger.LogWarning(e, "Could not invalidate the shared cache");
-        }
-    }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_redis is null) return;
-        try
+        cache.Distrust(); // until the first probe proves the subscription works
+        _redis.ConnectionFailed += (_, e) => Distrust($"the Redis connection failed ({e.FailureType})", e.Exception);
+
+        using var timer = new PeriodicTimer(ProbeInterval);
+        do
         {
-            await _redis.GetSubscriber().SubscribeAsync(_channel, (source, message) =>
+            try
             {
-                var lines = message.ToString().Split('\n');
-                if (lines[0] == _instance) return; // our own, already applied
-                _ = ApplyAsync(lines.Where(l => l.StartsWith("t:")).Select(l => l[2..]).ToList(),
-                    lines.Where(l => l.StartsWith("k:")).Select(l => l[2..]).ToList());
-            });
+                await TickAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                Distrust("Redis is unreachable", e);
+            }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private async Task TickAsync()
+    {
+        var subscriber = _redis!.GetSubscriber();
+        if (!_subscribed)
         {
-            logger.LogWarning(e, "Redis is unreachable; cache invalidations from other instances will not arrive until restart");
+            await subscriber.SubscribeAsync(_channel, (_, message) => Receive(message.ToString()));
+            _subscribed = true;
+        }
+        while (_unpublished.TryPeek(out var message))
+        {
+            await subscriber.PublishAsync(_channel, message);
+            _unpublished.TryDequeue(out _);
+        }
+        if (cache.Trusted && Environment.TickCount64 - Interlocked.Read(ref _lastProbeBack) > ProbeDeadline.TotalMilliseconds)
+            Distrust("no probe came back over Redis pub/sub in time", null);
+        await subscriber.PublishAsync(_channel, $"{_instance}\n{ProbePrefix}{Environment.TickCount64}");
+    }
+
+    private void Receive(string message)
+    {
+        var lines = message.Split('\n');
+        if (lines[0] != _instance)
+        {
+            cache.Invalidate(lines.Skip(1));
+            return;
+        }
+        // Our own invalidation was applied when it was sent; our own probe proves the subscription delivers.
+        if (lines.Length != 2 || !lines[1].StartsWith(ProbePrefix) || !long.TryParse(lines[1].AsSpan(ProbePrefix.Length), out var sent)) return;
+        Interlocked.Exchange(ref _lastProbeBack, Environment.TickCount64);
+        // Only a probe sent after the trouble began shows that what others sent since then reached us.
+        if (!cache.Trusted && sent > Interlocked.Read(ref _distrustedAt) && _unpublished.IsEmpty)
+        {
+            cache.Restore();
+            logger.LogInformation("Cache invalidations over Redis are flowing again; the local cache was emptied and is used again");
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private void Distrust(string reason, Exception? e)
+    {
+        Interlocked.Exchange(ref _distrustedAt, Environment.TickCount64);
+        if (!cache.Trusted) return;
+        cache.Distrust();
+        logger.LogWarning(e, "Local cache bypassed: {Reason}; answers come from the database until invalidations flow again", reason);
+    }
 }

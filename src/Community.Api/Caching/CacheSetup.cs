@@ -1,42 +1,28 @@
 using Community.Api.Data;
 using Community.Api.Hosting;
-using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
 
 namespace Community.Api.Caching;
 
 /// <summary>
-/// HybridCache in process, with Redis as the shared second level when <c>REDIS_URL</c> is set. HybridCache
-/// cannot tell other instances to drop their in-process copies, so <see cref="CacheInvalidator"/> does that
-/// over Redis pub/sub.
+/// The in-process <see cref="TaggedCache"/>, kept exact across instances by <see cref="CacheInvalidator"/> over Redis
+/// pub/sub when <c>REDIS_URL</c> is set.
 /// </summary>
 public static class CacheSetup
 {
     public static void AddCaching(this WebApplicationBuilder builder, DatabaseSettings database)
     {
-        builder.Services.AddHybridCache(o =>
-        {
-            o.DefaultEntryOptions = new HybridCacheEntryOptions
-            {
-                // Writes invalidate what they change; the expiry only bounds how long a missed invalidation could last.
-                Expiration = TimeSpan.FromMinutes(10),
-                LocalCacheExpiration = TimeSpan.FromMinutes(2),
-            };
-        });
-
+        builder.Services.AddSingleton<TaggedCache>();
         var redisUrl = builder.Configuration["REDIS_URL"];
         if (!string.IsNullOrWhiteSpace(redisUrl))
         {
             var options = RedisOptions(redisUrl);
             builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-            builder.Services.AddStackExchangeRedisCache(o =>
-            {
-                o.ConfigurationOptions = options;
-                o.InstanceName = $"community:{database.Fingerprint}:"; // deployments sharing a Redis never see each other's keys
-            });
         }
+        // Deployments sharing a Redis never hear each other's invalidations.
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CacheInvalidator>(sp, $"community:{database.Fingerprint}:cache-invalidate"));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
+        builder.Services.AddSingleton<Events.ICommittedEventHandler, InvalidationOnCommit>();
     }
 
     /// <summary>Reads <c>redis://[:password@]host:port[/db]</c> (or <c>rediss://</c> for TLS).</summary>

@@ -1,6 +1,6 @@
 namespace Community.Api.Caching;
 
-/// <summary>Cache tag names, in one place so writers and readers agree.</summary>
+/// <summary>Cache tag names, in one place so the entries that carry them and the invalidations that drop them agree.</summary>
 public static class CacheTags
 {
     /// <summary>Every routing entry of one platform community (a channel, server or workspace).</summary>
@@ -8,6 +8,12 @@ public static class CacheTags
 
     /// <summary>Every routing entry of one platform account.</summary>
     public static string Identity(string platform, string platformUserId) => $"identity:{platform}:{platformUserId}";
+
+    /// <summary>Every routing entry that shows the community (its name, tier, active state).</summary>
+    public static string Community(long communityId) => $"community:{communityId}";
+
+    /// <summary>Every routing entry that shows one hub user's standing in one community, member or not.</summary>
+    public static string Membership(long communityId, long hubUserId) => $"membership:{communityId}:{hubUserId}";
 
     public static string Settings(long communityId) => $"settings:{communityId}";
 }

@@ -19,13 +19,13 @@ public static partial class CommunitiesApi
     /// Its platform connections are suspended with it, so another community may connect those channels.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Deactivate(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, RouteCache routes,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         var before = await db.RepresentAsync(community, ct);
         if (ETags.CheckIfMatch(http.Request, ETags.For(before)) is { } stale) return stale;
@@ -39,7 +39,6 @@ public static partial class CommunitiesApi
         journal.Record(caller, EventTypes.CommunityDeactivated, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.CommunityChangedAsync(id);
         return Respond(http, after);
     }
 
@@ -48,31 +47,33 @@ public static partial class CommunitiesApi
     /// connected in the meantime is dropped (with <c>platform.disconnected</c>): that community holds it now.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Restore(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, RouteCache routes,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         var before = await db.RepresentAsync(community, ct);
         if (community.IsActive) return Respond(http, before);
 
         var connections = await db.Platforms.Where(p => p.CommunityId == id).ToListAsync(ct);
-        var dropped = new List<(string, string)>();
+        var taken = (await (
+            from mine in db.Platforms where mine.CommunityId == id
+            join other in db.Platforms.Where(o => o.IsActive)
+                on new { mine.Platform, mine.PlatformCommunityId } equals new { other.Platform, other.PlatformCommunityId }
+            select mine.Id).ToListAsync(ct)).ToHashSet();
         foreach (var connection in connections)
         {
-            var taken = await db.Platforms.AnyAsync(p => p.IsActive && p.Platform == connection.Platform
-                && p.PlatformCommunityId == connection.PlatformCommunityId, ct);
-            if (taken)
+            if (!taken.Contains(connection.Id))
             {
-                db.Platforms.Remove(connection);
-                journal.Event(EventTypes.PlatformDisconnected, id,
-                    new { connection = PlatformConnectionResponse.From(connection), reason = "connected_by_another_community" });
+                connection.IsActive = true;
+                continue;
             }
-            else connection.IsActive = true;
-            if (taken) dropped.Add((connection.Platform, connection.PlatformCommunityId));
+            db.Platforms.Remove(connection);
+            journal.Event(EventTypes.PlatformDisconnected, id,
+                new { connection = PlatformConnectionResponse.From(connection), reason = "connected_by_another_community" });
         }
         community.IsActive = true;
         community.Version++;
@@ -82,21 +83,21 @@ public static partial class CommunitiesApi
         journal.Record(caller, EventTypes.CommunityRestored, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.CommunityChangedAsync(id, [.. dropped]);
         return Respond(http, after);
     }
 
     /// <summary>Makes an active member the owner; the old owner becomes admin. Exactly one owner before, during and after.</summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> TransferOwnership(
         long id, TransferOwnershipRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        RouteCache routes, TimeProvider clock, HttpContext http, CancellationToken ct)
+        TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
         if (request.NewOwnerId is not > 0) return Problems.Validation("new_owner_id", "Is required: the hub user id of an active member.");
         var newOwnerId = request.NewOwnerId.Value;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Re-read under the community's lock: a former owner whose transfer just committed is no longer the owner.
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         if (!community.IsActive) return Inactive(id);
         var before = await db.RepresentAsync(community, ct);
@@ -123,8 +124,6 @@ public static partial class CommunitiesApi
             new { community = after, previous_owner_id = oldOwnerId, new_owner_id = newOwnerId, previous_owner_role = Roles.Admin });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.MemberChangedAsync(id, oldOwnerId);
-        await routes.MemberChangedAsync(id, newOwnerId);
         return Respond(http, after);
     }
 }

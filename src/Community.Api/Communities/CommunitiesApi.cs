@@ -62,11 +62,15 @@ public static partial class CommunitiesApi
         if (request.Tier == Tiers.Premium && !trusted)
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins choose the premium tier.");
 
-        var ownerId = request.Owner is { } o
-            ? (await resolver.ResolveAsync(caller, o.Platform!, o.PlatformUserId!.Trim(), o.PlatformUsername?.Trim(), null, ct)).HubUserId
-            : request.OwnerId ?? caller.HubUserId!.Value;
-        if (!await db.HubUsers.AnyAsync(u => u.Id == ownerId && u.IsActive, ct)) return Problems.UserNotFound(ownerId);
+        long ownerId;
+        if (request.Owner is not { } o) ownerId = request.OwnerId ?? caller.HubUserId!.Value;
+        else if (await resolver.OwnerForAsync(caller, access.MayWriteIdentities(caller), o.Platform!, o.PlatformUserId!.Trim(),
+                     o.PlatformUsername?.Trim(), ct) is { } resolved) ownerId = resolved;
+        else return IdentitiesApi.IdentityNotFound(o.Platform!, o.PlatformUserId!.Trim());
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Locked so the owner cannot be merged away before the community commits.
+        if (await db.LockActiveUserAsync(ownerId, followMerges: false, ct) is null) return Problems.UserNotFound(ownerId);
         var now = clock.UtcNow();
         var community = new Community
         {
@@ -82,8 +86,6 @@ public static partial class CommunitiesApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Communities.Add(community);
         try
         {
@@ -159,10 +161,9 @@ public static partial class CommunitiesApi
 
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Update(
         long id, UpdateCommunityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        RouteCache routes, TimeProvider clock, HttpContext http, CancellationToken ct)
+        TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
         if (request.Name.IsSet) errors.Text("name", request.Name.Value, 100, required: true);
@@ -179,6 +180,8 @@ public static partial class CommunitiesApi
         if (request.Tier.IsSet && !caller.IsService && !caller.IsSuperAdmin)
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins change the tier.");
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         if (!community.IsActive) return Inactive(id);
         var before = await db.RepresentAsync(community, ct);
@@ -209,7 +212,7 @@ public static partial class CommunitiesApi
         {
             return NameTaken(community.Name);
         }
-        await routes.CommunityChangedAsync(id);
+        await tx.CommitAsync(ct);
         return Respond(http, after);
     }
 

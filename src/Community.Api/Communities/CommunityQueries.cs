@@ -23,15 +23,17 @@ public static class CommunityQueries
     }
 
     /// <summary>
-    /// Takes the community's row lock for the rest of the transaction (PostgreSQL; SQLite's writer lock is already
-    /// held) and returns the community as it is now. Writes that check the community's state (active, tier, counts)
-    /// against what they are about to add run one at a time per community, so no check is made stale by a concurrent write.
+    /// Takes the community's row lock for the rest of the transaction (PostgreSQL <c>FOR NO KEY UPDATE</c>; SQLite's
+    /// transactions already hold its single writer lock). Every write that checks or changes a community's state or its
+    /// memberships takes it before it reads what it checks, so those writes run one at a time per community and no
+    /// check is made stale by a concurrent write. Lock order, everywhere: hub users, then the community, then its rows.
+    /// False when the community does not exist.
     /// </summary>
-    public static async Task<Community> LockCommunityAsync(this CommunityDb db, long id, CancellationToken ct)
-    {
-        await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
-        return await db.Communities.AsNoTracking().FirstAsync(c => c.Id == id, ct);
-    }
+    public static async Task<bool> LockCommunityAsync(this CommunityDb db, long id, CancellationToken ct) =>
+        (await db.Database.SqlQueryRaw<long>(db.IsPostgres ? LockCommunityPostgres : FindCommunitySqlite, id).ToListAsync(ct)).Count == 1;
+
+    private const string LockCommunityPostgres = "SELECT id AS \"Value\" FROM communities WHERE id = {0} FOR NO KEY UPDATE";
+    private const string FindCommunitySqlite = "SELECT id AS \"Value\" FROM communities WHERE id = {0}";
 
     /// <summary>A LIKE pattern matching <paramref name="text"/> anywhere, with LIKE's wildcards escaped by backslash.</summary>
     public static string ContainsPattern(string text) =>

@@ -30,7 +30,7 @@ public abstract class CommunityDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
-    /// <summary>True on PostgreSQL, where a few statements (row locks, advisory locks) differ from SQLite.</summary>
+    /// <summary>True on PostgreSQL, where a few statements (row locks, the feed horizon) differ from SQLite.</summary>
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

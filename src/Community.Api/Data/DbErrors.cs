@@ -19,6 +19,14 @@ public static class DbErrors
         ? pg.SqlState.StartsWith("23")
         : Find<SqliteException>(e) is { SqliteErrorCode: 19 };
 
+    /// <summary>
+    /// PostgreSQL gave up on the transaction to let a concurrent one finish (deadlock, serialization failure). Writes
+    /// lock in one order (hub users, communities, their rows) so this should not happen; if it does, the request lost a
+    /// race and may simply be retried.
+    /// </summary>
+    public static bool IsRaceLost(Exception e) =>
+        Find<PostgresException>(e) is { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
     /// <summary>The database is down, unreachable, gone or overloaded: the request may succeed later.</summary>
     public static bool IsUnavailable(Exception e)
     {

@@ -9,6 +9,9 @@ public sealed class ClaimedDelivery
     public required long Id { get; init; }
     public required long SubscriptionId { get; init; }
     public required int Attempts { get; init; }
+
+    /// <summary>The lease this claim wrote, as stored: the token that proves the claim still holds when the outcome is recorded.</summary>
+    public required DateTime LeaseUntil { get; init; }
     public required string Url { get; init; }
     public required string SecretCiphertext { get; init; }
     public required OutboxEvent Event { get; init; }
@@ -22,8 +25,8 @@ public static class DeliveryQueue
 {
     /// <summary>
     /// Turns new events into deliveries for every active subscription they match and advances each subscription's
-    /// position. Events are read in id order, which is commit order (see <see cref="EventsApi"/>), so a position never
-    /// passes an event that commits later. Two instances fanning out at once insert the same rows; the unique
+    /// position. Events are read in id order up to the <see cref="FeedHorizon"/>, so a position never passes an event
+    /// that commits later. Two instances fanning out at once insert the same rows; the unique
     /// (subscription_id, event_id) index keeps one. Returns how many events were read (the batch is full when more wait).
     /// </summary>
     public static async Task<int> FanOutAsync(CommunityDb db, DateTime now, int batch, CancellationToken ct)
@@ -32,7 +35,8 @@ public static class DeliveryQueue
             .Select(s => new { s.Id, s.CommunityId, s.EventTypesJson, s.LastEventId }).ToListAsync(ct);
         if (subscriptions.Count == 0) return 0;
         var from = subscriptions.Min(s => s.LastEventId);
-        var events = await db.Events.AsNoTracking().Where(e => e.Id > from).OrderBy(e => e.Id).Take(batch)
+        var horizon = (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below;
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon).OrderBy(e => e.Id).Take(batch)
             .Select(e => new { e.Id, e.Type, e.CommunityId }).ToListAsync(ct);
         if (events.Count == 0) return 0;
 
@@ -107,22 +111,24 @@ public static class DeliveryQueue
             orderby d.EventId
             select new ClaimedDelivery
             {
-                Id = d.Id, SubscriptionId = s.Id, Attempts = d.Attempts, Url = s.Url, SecretCiphertext = s.SecretCiphertext, Event = e,
+                Id = d.Id, SubscriptionId = s.Id, Attempts = d.Attempts, LeaseUntil = d.LockedUntil!.Value, Url = s.Url, SecretCiphertext = s.SecretCiphertext, Event = e,
             }).ToListAsync(ct);
     }
 
-    /// <summary>Records an attempt's outcome and releases the lease. A delivery no longer pending (deleted, or changed meanwhile) is left alone.</summary>
-    public static async Task RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Records an attempt's outcome and releases the lease, if the claim still holds: the delivery is pending and its
+    /// lease is the one this claim wrote. Otherwise (deleted, or the lease ran out and another claim took it) nothing
+    /// changes: that claim's attempt counts instead, and the consumer drops the repeat by its webhook-id. The same
+    /// check makes a repeated record (after a commit whose answer was lost) a no-op. Returns whether it was recorded.
+    /// </summary>
+    public static async Task<bool> RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)
     {
-        var row = db.WebhookDeliveries.Where(x => x.Id == d.Id && x.Status == DeliveryStatus.Pending);
+        var row = db.WebhookDeliveries.Where(x => x.Id == d.Id && x.Status == DeliveryStatus.Pending && x.LockedUntil == d.LeaseUntil);
         if (outcome.Delivered)
-        {
-            await row.ExecuteUpdateAsync(s => s
+            return await row.ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, DeliveryStatus.Delivered).SetProperty(x => x.Attempts, x => x.Attempts + 1)
                 .SetProperty(x => x.DeliveredAt, now).SetProperty(x => x.LastStatusCode, outcome.StatusCode)
-                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
-            return;
-        }
+                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LockedUntil, (DateTime?)null), ct) == 1;
 
         // Attempt n (1-based) failed: wait schedule[n-1]; past the end of the schedule the delivery has failed for good.
         var attempts = d.Attempts + 1;
@@ -131,17 +137,18 @@ public static class DeliveryQueue
         var status = exhausted ? DeliveryStatus.Failed : DeliveryStatus.Pending;
         var next = exhausted ? now : now + schedule[attempts - 1];
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await row.ExecuteUpdateAsync(s => s
+        var recorded = await row.ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.Attempts, x => x.Attempts + 1)
             .SetProperty(x => x.NextAttemptAt, next)
             .SetProperty(x => x.LastStatusCode, outcome.StatusCode).SetProperty(x => x.LastError, error)
-            .SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
-        if (outcome.Gone)
+            .SetProperty(x => x.LockedUntil, (DateTime?)null), ct) == 1;
+        if (recorded && outcome.Gone)
             await db.WebhookSubscriptions.Where(s => s.Id == d.SubscriptionId).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.IsActive, false)
                 .SetProperty(x => x.DisabledReason, $"The endpoint answered 410 Gone on {now:yyyy-MM-ddTHH:mm:ssZ} (delivery {d.Id})."), ct);
         await tx.CommitAsync(ct);
+        return recorded;
     }
 
     /// <summary>Pending deliveries of active subscriptions: how many, and since when the oldest waits.</summary>

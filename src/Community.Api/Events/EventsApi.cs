@@ -18,11 +18,9 @@ public static class EventsApi
     }
 
     /// <summary>
-    /// Events with an id above <c>after</c>, in id order. Paging by id never misses an event, even while writers
-    /// commit concurrently, because ids are commit-ordered: on PostgreSQL the BEFORE INSERT trigger
-    /// <c>events_commit_ordered_id</c> (Initial migration) hands out an id only under a transaction-scoped advisory
-    /// lock held until commit, so no lower id can become visible after a higher one; SQLite has a single writer,
-    /// so its ids are commit-ordered by construction. A reader that has seen id N has seen every committed id below N.
+    /// Events with an id above <c>after</c>, in id order, up to the <see cref="FeedHorizon"/>: paging by id never misses
+    /// an event, even while writers commit concurrently, because nothing can ever commit below the horizon. A reader
+    /// that has seen id N has seen every event that will ever exist below N.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<EventResponse>, EventFeedMeta>>, ProblemHttpResult>> Feed(
         Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
@@ -41,14 +39,16 @@ public static class EventsApi
         if (communityId is { } id && (await access.CheckAsync(caller, id, Permissions.ReadEvents, ct)).Problem is { } denied) return denied;
 
         var position = after ?? 0;
-        var query = db.Events.AsNoTracking().Where(e => e.Id > position);
+        var horizon = await FeedHorizon.ReadAsync(db, TimeSpan.FromMilliseconds(250), ct);
+        var query = db.Events.AsNoTracking().Where(e => e.Id > position && e.Id < horizon.Below);
         if (communityId is not null) query = query.Where(e => e.CommunityId == communityId);
         if (typeFilter.Length > 0) query = query.Where(e => typeFilter.Contains(e.Type));
         var rows = await query.OrderBy(e => e.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
 
         var hasMore = rows.Count > pageSize.Value;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        var meta = new EventFeedMeta(rows.Count > 0 ? rows[^1].Id : position, pageSize.Value, hasMore);
+        // Events held back behind a transaction still in progress are "more": the consumer should ask again soon.
+        var meta = new EventFeedMeta(rows.Count > 0 ? rows[^1].Id : position, pageSize.Value, hasMore || horizon.HoldsBack);
         return TypedResults.Ok(Envelope.Of<IReadOnlyList<EventResponse>, EventFeedMeta>(rows.Select(EventResponse.From).ToList(), meta));
     }
 

@@ -19,7 +19,8 @@ public static class EventsSetup
         builder.Services.AddOptions<WebhookOptions>().Bind(section)
             .Validate(o => o.Problem() is null, "The Webhooks section is invalid.").ValidateOnStart();
 
-        builder.Services.AddSingleton<IInterceptor, EventMetricsInterceptor>();
+        builder.Services.AddSingleton<IInterceptor, CommittedEvents>();
+        builder.Services.AddSingleton<ICommittedEventHandler, Operations.EventMetrics>();
         builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHttpClient(WebhookSender.ClientName, client =>

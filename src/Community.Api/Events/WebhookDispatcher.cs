@@ -17,8 +17,12 @@ public sealed class WebhookDispatcher(
     TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private const int FanOutBatch = 1000;
-    private const int ClaimBatch = 50;
+
+    /// <summary>Deliveries sent at once. A cycle claims no more than that, so each lease covers one attempt that starts right away.</summary>
     private const int Parallelism = 8;
+
+    private static readonly TimeSpan FirstRecordRetry = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRecordRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>Bounds one cycle when deliveries keep succeeding: each round sends at most one delivery per (subscription, community).</summary>
     private const int MaxRounds = 1000;
@@ -58,7 +62,7 @@ public sealed class WebhookDispatcher(
         for (var round = 0; round < MaxRounds; round++)
         {
             var now = clock.UtcNow();
-            var claimed = await WithDbAsync(db => DeliveryQueue.ClaimAsync(db, now, now + _options.Lease(), ClaimBatch, ct));
+            var claimed = await WithDbAsync(db => DeliveryQueue.ClaimAsync(db, now, now + _options.Lease(), Parallelism, ct));
             if (claimed.Count == 0) break;
             await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, AttemptAsync);
             attempts += claimed.Count;
@@ -81,12 +85,7 @@ public sealed class WebhookDispatcher(
         {
             outcome = new AttemptOutcome(null, "The signing secret cannot be opened with ENCRYPTION_KEY or ENCRYPTION_PREVIOUS_KEYS.");
         }
-        // The attempt happened: record it even when shutdown has begun, or the consumer would get it again.
-        await WithDbAsync(async db =>
-        {
-            await DeliveryQueue.RecordAsync(db, delivery, outcome, _options.Schedule(), clock.UtcNow(), CancellationToken.None);
-            return true;
-        });
+        await RecordAsync(delivery, outcome, ct);
 
         ServiceMetrics.WebhookDeliveries.WithLabels(outcome.Delivered ? "delivered" : "failed").Inc();
         if (outcome.Delivered)
@@ -97,6 +96,38 @@ public sealed class WebhookDispatcher(
                 delivery.Id, delivery.SubscriptionId, delivery.Attempts + 1, outcome.Error);
         if (outcome.Gone)
             logger.LogWarning("Webhook subscription {SubscriptionId} answered 410 Gone and is disabled", delivery.SubscriptionId);
+    }
+
+    /// <summary>
+    /// The attempt happened, so its outcome is recorded, retrying while the database is unavailable: a delivery left
+    /// unrecorded would hold up its community until its lease ran out, and then be sent again. The lease keeps a late
+    /// record harmless. Only shutdown gives up, leaving the delivery to the next claim once its lease runs out.
+    /// </summary>
+    private async Task RecordAsync(ClaimedDelivery delivery, AttemptOutcome outcome, CancellationToken ct)
+    {
+        var wait = FirstRecordRetry;
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                // Not cancelled by shutdown: a record under way is worth finishing.
+                var recorded = await WithDbAsync(db => DeliveryQueue.RecordAsync(db, delivery, outcome, _options.Schedule(), clock.UtcNow(), CancellationToken.None));
+                if (!recorded)
+                    logger.LogInformation("Webhook delivery {DeliveryId}'s attempt {Attempt} was not recorded: the delivery is gone, or its lease ran out and another claim took it",
+                        delivery.Id, delivery.Attempts + 1);
+                else if (tries > 1)
+                    logger.LogInformation("Webhook delivery {DeliveryId}'s outcome was recorded after {Tries} tries", delivery.Id, tries);
+                return;
+            }
+            catch (Exception e) when (DbErrors.IsUnavailable(e) && !ct.IsCancellationRequested)
+            {
+                if (tries == 1)
+                    logger.LogWarning("Webhook delivery {DeliveryId}'s outcome cannot be recorded while the database is unavailable; retrying until it answers ({Error})",
+                        delivery.Id, e.Message);
+            }
+            await Task.Delay(wait, clock, ct);
+            wait = wait * 2 < LongestRecordRetry ? wait * 2 : LongestRecordRetry;
+        }
     }
 
     private async Task<T> WithDbAsync<T>(Func<CommunityDb, Task<T>> work)

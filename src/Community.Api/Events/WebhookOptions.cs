@@ -29,8 +29,15 @@ public sealed class WebhookOptions
 
     public IReadOnlyList<TimeSpan> Schedule() => RetrySchedule.Count > 0 ? RetrySchedule : StandardSchedule;
 
-    /// <summary>How long a claimed delivery stays reserved for the instance sending it: past any send, so no other instance sends it too.</summary>
-    public TimeSpan Lease() => TimeSpan.FromSeconds(TimeoutSeconds * 2 + 60);
+    /// <summary>Time to record an attempt's outcome once it has one, on top of <see cref="TimeoutSeconds"/>.</summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a claimed delivery stays reserved for the instance sending it: one attempt and the margin to record it.
+    /// No longer, because the delivery's community waits behind it when its instance dies before recording; a record
+    /// that comes later still is dropped (see <see cref="DeliveryQueue.RecordAsync"/>) and the delivery is sent again.
+    /// </summary>
+    public TimeSpan Lease() => TimeSpan.FromSeconds(TimeoutSeconds) + LeaseMargin;
 
     /// <summary>Null when usable, else one sentence saying what to fix.</summary>
     public string? Problem()

@@ -47,6 +47,7 @@ public static partial class WebhooksApi
 
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecheckAsync(caller, subscription.CommunityId, access, ct) is not null) return NotFound(id);
         var updated = await db.WebhookDeliveries
             .Where(d => d.Id == deliveryId && d.SubscriptionId == id && d.Status != DeliveryStatus.Delivered && (d.LockedUntil == null || d.LockedUntil <= now))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, now), ct);

@@ -53,9 +53,11 @@ public static partial class WebhooksApi
             SecretCiphertext = secrets.Protect(secret),
             CreatedBy = caller.Key,
             CreatedAt = clock.UtcNow(),
-            LastEventId = await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0,
+            // Everything below the horizon is "before" the subscription; what commits from now on is delivered.
+            LastEventId = Math.Min(await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0, (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below - 1),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecheckAsync(caller, request.CommunityId, access, ct) is { } refused) return refused;
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
         var response = WebhookResponse.From(subscription);
@@ -100,6 +102,7 @@ public static partial class WebhooksApi
         var (subscription, problem) = await FindAsync(id, caller, access, db, ct);
         if (problem is not null) return problem;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecheckAsync(caller, subscription!.CommunityId, access, ct) is not null) return NotFound(id);
         if (await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0) return NotFound(id);
         journal.Audit(caller, subscription!.CommunityId, "webhook.deleted", "webhook", Id(subscription), WebhookResponse.From(subscription), null);
         await db.SaveChangesAsync(ct);
@@ -107,14 +110,18 @@ public static partial class WebhooksApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Loads a subscription the caller may manage: 404 when it does not exist, the role table's refusal otherwise.</summary>
+    /// <summary>
+    /// Loads a subscription the caller may manage. To anyone else it does not exist: ids are sequential, and a
+    /// refusal would confirm the id, and for a private community's subscription the community too. A service key
+    /// without the scope is refused before any lookup, which tells nothing about the id.
+    /// </summary>
     private static async Task<(WebhookSubscription?, ProblemHttpResult?)> FindAsync(
         long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
     {
         if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return (null, missingScope);
         var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null) return (null, NotFound(id));
-        return (subscription, await AuthorizeAsync(caller, subscription.CommunityId, access, ct));
+        if (subscription is null || await AuthorizeAsync(caller, subscription.CommunityId, access, ct) is not null) return (null, NotFound(id));
+        return (subscription, null);
     }
 
     /// <summary>
@@ -128,6 +135,15 @@ public static partial class WebhooksApi
         return caller.IsSuperAdmin ? null
             : Problems.Forbidden(ErrorCodes.Forbidden, "Webhooks without a community_id receive every community's events: only services and super admins manage them.");
     }
+
+    /// <summary>
+    /// Inside a write's transaction: a community's admin must still be one once the community is locked (see
+    /// <see cref="CommunityAccess.LockAndCheckAsync"/>). Services and super admins keep their standing anyway.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> RecheckAsync(Caller caller, long? communityId, CommunityAccess access, CancellationToken ct) =>
+        communityId is { } id && !caller.IsService && !caller.IsSuperAdmin
+            ? (await access.LockAndCheckAsync(caller, id, Permissions.ManageWebhooks, ct)).Problem
+            : null;
 
     private static Uri? ValidUrl(string? value, FieldErrors errors)
     {

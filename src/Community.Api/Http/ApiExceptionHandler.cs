@@ -45,6 +45,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     {
         BadHttpRequestException bad => FromBadRequest(bad),
         DbUpdateConcurrencyException => (412, Http.ErrorCodes.PreconditionFailed, "The resource changed while this request ran; read it again and retry.", null),
+        _ when DbErrors.IsRaceLost(e) => (409, Http.ErrorCodes.Conflict, "The request raced another one and was rolled back; retry it.", null),
         _ when DbErrors.IsUnavailable(e) => (503, Http.ErrorCodes.ServiceUnavailable, "The database is unavailable; retry shortly.", null),
         _ when DbErrors.IsUniqueViolation(e) => (409, Http.ErrorCodes.Conflict, "The request conflicts with existing data (it may have raced another request); retry it.", null),
         _ when DbErrors.IsConstraintViolation(e) => (409, Http.ErrorCodes.Conflict, "The request conflicts with the current state of the data.", null),

@@ -14,32 +14,40 @@ public static partial class IdentitiesApi
 {
     /// <summary>
     /// 201 when linked now, 200 when already this user's. An account owned by another hub user is 409
-    /// <c>identity_linked_elsewhere</c>, unless <c>merge: true</c>: then that user is merged into this one.
+    /// <c>identity_linked_elsewhere</c>, unless <c>merge: true</c>: then that user is merged into this one. Both users are
+    /// locked, lowest id first, and re-checked inside the transaction, so two opposite merges cannot both succeed and a
+    /// merge chain never forms a cycle.
     /// </summary>
     private static async Task<Results<Created<Envelope<HubUserResponse>>, Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Link(
         long id, LinkIdentityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        UserMerger merger, RouteCache routes, TimeProvider clock, CancellationToken ct)
+        UserMerger merger, TimeProvider clock, CancellationToken ct)
     {
         if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (ValidateAccount(errors, request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
         var username = errors.Text("platform_username", request.PlatformUsername, 255);
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (!await db.HubUsers.AnyAsync(u => u.Id == id && u.IsActive, ct)) return Problems.UserNotFound(id);
 
         var platform = request.Platform!;
         var platformUserId = request.PlatformUserId!.Trim();
+        var account = db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var owner = await db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId)
-                .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var seen = await account.Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
+            var users = await db.LockUsersForUpdateAsync(seen is { } s ? [id, s] : [id], ct);
+            if (users.GetValueOrDefault(id) is not { IsActive: true }) return Problems.UserNotFound(id);
+            var owner = await account.Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
+            if (owner != seen) continue; // the account moved before its owner was locked: look again
             if (owner == id) return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
             if (owner is { } other)
             {
                 if (request.Merge != true)
                     return Problems.Conflict(ErrorCodes.IdentityLinkedElsewhere,
                         $"The {platform} account '{platformUserId}' belongs to hub user {other}; send merge: true to merge that user into {id}.");
+                if (users.GetValueOrDefault(other) is not { IsActive: true }) continue; // merged away meanwhile: its accounts moved on
                 await merger.MergeAsync(caller, other, id, ct);
+                await tx.CommitAsync(ct);
                 return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
             }
 
@@ -61,7 +69,7 @@ public static partial class IdentitiesApi
                 db.ChangeTracker.Clear(); // another request linked it first: look again
                 continue;
             }
-            await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
+            await tx.CommitAsync(ct);
             return TypedResults.Created($"/api/v1/users/{id}", Envelope.Of((await db.RepresentUserAsync(id, ct))!));
         }
         return Problems.Conflict(ErrorCodes.Conflict, "The account changed hands repeatedly while linking; retry.");
@@ -69,11 +77,12 @@ public static partial class IdentitiesApi
 
     private static async Task<Results<Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Unlink(
         long id, string platform, string platformUserId, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        RouteCache routes, CancellationToken ct)
+        CancellationToken ct)
     {
         if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         if (!Platforms.SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockUsersForUpdateAsync([id], ct); // one change of a user's accounts at a time, so exactly one stays primary
         var identity = await db.UserIdentities.FirstOrDefaultAsync(i => i.HubUserId == id && i.Platform == platform && i.PlatformUserId == platformUserId, ct);
         if (identity is null) return IdentityNotFound(platform, platformUserId);
         db.UserIdentities.Remove(identity);
@@ -86,7 +95,6 @@ public static partial class IdentitiesApi
         journal.Record(caller, EventTypes.IdentityUnlinked, null, "hub_user", id.ToString(), removed, null, new { hub_user_id = id, identity = removed });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
         return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
     }
 }

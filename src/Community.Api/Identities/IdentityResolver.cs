@@ -15,7 +15,7 @@ public sealed record ResolvedIdentity(long HubUserId, bool Created);
 /// Race-safe without locks: the unique (platform, platform_user_id) index decides which of several
 /// concurrent creators wins; the losers roll back their new hub user and read the winner's.
 /// </summary>
-public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCache routes, Journal journal)
+public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal journal)
 {
     /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
     public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
@@ -35,6 +35,17 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
             if (attempt == 3) throw new InvalidOperationException("Identity resolve lost the creation race repeatedly.");
         }
     }
+
+    /// <summary>
+    /// The hub user of a platform account named by a caller who adds it somewhere (a member, an owner): resolved, created
+    /// or refreshed as <see cref="ResolveAsync"/> does when <paramref name="mayWriteIdentities"/>; otherwise only found,
+    /// with nothing about it changed. Null when it is not found.
+    /// </summary>
+    public async Task<long?> OwnerForAsync(Caller caller, bool mayWriteIdentities, string platform, string platformUserId, string? platformUsername,
+        CancellationToken ct) =>
+        mayWriteIdentities
+            ? (await ResolveAsync(caller, platform, platformUserId, platformUsername, null, ct)).HubUserId
+            : (await FindAsync(platform, platformUserId, ct))?.HubUserId;
 
     private Task<UserIdentity?> FindAsync(string platform, string platformUserId, CancellationToken ct) =>
         db.UserIdentities.AsNoTracking().FirstOrDefaultAsync(i => i.Platform == platform && i.PlatformUserId == platformUserId, ct);
@@ -65,7 +76,6 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, RouteCa
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         // Lookups cached while this account was unknown must now see it.
-        await routes.IdentitiesChangedAsync([(platform, platformUserId)]);
         return hubUserId[0];
     }
 

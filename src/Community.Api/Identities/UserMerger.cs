@@ -1,8 +1,8 @@
+using Community.Api.Communities;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
-using Community.Api.Lookup;
 using Community.Api.Members;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,18 +14,23 @@ namespace Community.Api.Identities;
 /// identities, reputation history and join requests move, ownerships move, the merged user is deactivated and
 /// remembers whom it became, member counts are recounted, and <c>user.merged</c> is written.
 /// </summary>
-public sealed class UserMerger(CommunityDb db, Journal journal, RouteCache routes, TimeProvider clock)
+public sealed class UserMerger(CommunityDb db, Journal journal, TimeProvider clock)
 {
+    /// <summary>
+    /// Runs inside the caller's transaction, which has locked both users (<see cref="UserQueries.LockUsersForUpdateAsync"/>)
+    /// and seen both active; the communities involved are locked here, in id order, before their rows change.
+    /// </summary>
     public async Task MergeAsync(Caller caller, long sourceId, long targetId, CancellationToken ct)
     {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A merge runs inside the caller's transaction.");
         var now = clock.UtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var source = await db.HubUsers.FirstAsync(u => u.Id == sourceId, ct);
         var moved = await db.UserIdentities.AsNoTracking().Where(i => i.HubUserId == sourceId)
             .Select(i => new { i.Platform, i.PlatformUserId }).ToListAsync(ct);
 
+        var communityIds = await db.Members.Where(m => m.HubUserId == sourceId).Select(m => m.CommunityId).ToListAsync(ct);
+        foreach (var communityId in communityIds.Order()) await db.LockCommunityAsync(communityId, ct);
         var sourceMembers = await db.Members.Where(m => m.HubUserId == sourceId).ToListAsync(ct);
-        var communityIds = sourceMembers.Select(m => m.CommunityId).ToList();
         var targetMembers = await db.Members.Where(m => m.HubUserId == targetId && communityIds.Contains(m.CommunityId))
             .ToDictionaryAsync(m => m.CommunityId, ct);
 
@@ -64,10 +69,6 @@ public sealed class UserMerger(CommunityDb db, Journal journal, RouteCache route
         journal.Record(caller, EventTypes.UserMerged, null, "hub_user", targetId.ToString(),
             new { hub_user_id = sourceId }, new { merged_into_id = targetId }, data);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-
-        await routes.IdentitiesChangedAsync(moved.Select(i => (i.Platform, i.PlatformUserId)));
-        foreach (var communityId in communityIds) await routes.MemberChangedAsync(communityId, targetId);
     }
 
     /// <summary>Folds the source's membership into the target's: stronger role, higher reputation, earlier join, the ban that holds longest.</summary>

@@ -1,55 +1,37 @@
-using System.ComponentModel;
 using Community.Api.Caching;
 using Community.Api.Data;
-using Community.Api.Operations;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Community.Api.Lookup;
 
-/// <summary>What the Router needs to route one chat message, as cached. Immutable so the in-process cache shares it without copying.</summary>
-[ImmutableObject(true)]
+/// <summary>What the Router needs to route one chat message, as cached: immutable, shared by every request that reads it.</summary>
 public sealed record RouteEntry(RouteCommunity? Community, RouteMember? Member);
 
-[ImmutableObject(true)]
 public sealed record RouteCommunity(long Id, string Name, string Tier, bool IsActive);
 
-[ImmutableObject(true)]
 public sealed record RouteMember(long HubUserId, string Role, int Reputation, string Status, DateTime? BannedAt, DateTime? BanExpiresAt);
 
 /// <summary>
-/// The routing context of (platform, platform community, platform user), cached. A miss costs one indexed query.
-/// Entries are tagged with their platform community and platform account, so community-wide and identity changes
-/// drop them by tag; a change to one membership drops exactly the entries that show it, by key, so a busy
-/// community's reputation updates do not flush everyone else's entries.
+/// The routing context of (platform, platform community, platform user), cached in <see cref="TaggedCache"/>. A miss
+/// costs one indexed query. Each entry is tagged with its channel, its community, its account and the membership it
+/// shows (or would show), so every write drops exactly the entries that show what it changed (see
+/// <see cref="InvalidationOnCommit"/>), and a busy community's reputation updates leave everyone else's entries alone.
 /// </summary>
-public sealed class RouteCache(HybridCache cache, CommunityDb db, CacheInvalidator invalidator)
+public sealed class RouteCache(TaggedCache cache, CommunityDb db)
 {
     /// <summary>Length-prefixed so ids that contain the separator cannot collide.</summary>
     public static string Key(string platform, string platformCommunityId, string? platformUserId) =>
         $"route|{platform}|{platformCommunityId.Length}:{platformCommunityId}|{platformUserId}";
 
-    // REVIEW: a miss that reads the database just before a write commits can store the old answer just after the
-    // write's invalidation ran; it then lives until the entry expires (2 min in process, 10 min in Redis). Closing it
-    // needs a version check on fill (or HybridCache's own fill timestamps); not done yet.
-    public async Task<RouteEntry> GetAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct)
-    {
-        string[] tags = platformUserId is null
-            ? [CacheTags.PlatformCommunity(platform, platformCommunityId)]
-            : [CacheTags.PlatformCommunity(platform, platformCommunityId), CacheTags.Identity(platform, platformUserId)];
-        var missed = false;
-        var entry = await cache.GetOrCreateAsync(Key(platform, platformCommunityId, platformUserId), async token =>
-        {
-            missed = true;
-            return await LoadAsync(platform, platformCommunityId, platformUserId, token);
-        }, tags: tags, cancellationToken: ct);
-        ServiceMetrics.CacheRequests.WithLabels("lookup", missed ? "miss" : "hit").Inc();
-        return entry;
-    }
+    public async Task<RouteEntry> GetAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct) =>
+        await cache.GetOrLoadAsync("lookup", Key(platform, platformCommunityId, platformUserId),
+            token => LoadAsync(platform, platformCommunityId, platformUserId, token), ct);
 
-    /// <summary>One query: the connection (an active one first), its community, and the account's membership there.</summary>
-    private async Task<RouteEntry> LoadAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct)
+    /// <summary>One query: the connection (an active one first), its community, the account's hub user and its membership there.</summary>
+    private async Task<Loaded<RouteEntry>> LoadAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct)
     {
+        var tags = new List<string>(4) { CacheTags.PlatformCommunity(platform, platformCommunityId) };
+        if (platformUserId is not null) tags.Add(CacheTags.Identity(platform, platformUserId));
         var communities =
             from p in db.Platforms.AsNoTracking()
             where p.Platform == platform && p.PlatformCommunityId == platformCommunityId
@@ -59,7 +41,8 @@ public sealed class RouteCache(HybridCache cache, CommunityDb db, CacheInvalidat
         if (platformUserId is null)
         {
             var community = await communities.Select(x => new RouteCommunity(x.c.Id, x.c.Name, x.c.Tier, x.c.IsActive)).FirstOrDefaultAsync(ct);
-            return new RouteEntry(community, null);
+            if (community is not null) tags.Add(CacheTags.Community(community.Id));
+            return new(new RouteEntry(community, null), tags);
         }
 
         var row = await (
@@ -72,33 +55,14 @@ public sealed class RouteCache(HybridCache cache, CommunityDb db, CacheInvalidat
             select new
             {
                 Community = new RouteCommunity(x.c.Id, x.c.Name, x.c.Tier, x.c.IsActive),
+                HubUserId = (long?)i!.HubUserId,
                 Member = m == null ? null : new RouteMember(m.HubUserId, m.Role, m.Reputation, m.Status, m.BannedAt, m.BanExpiresAt),
             }).FirstOrDefaultAsync(ct);
-        return new RouteEntry(row?.Community, row?.Member);
+        if (row is not null)
+        {
+            tags.Add(CacheTags.Community(row.Community.Id));
+            if (row.HubUserId is { } hubUserId) tags.Add(CacheTags.Membership(row.Community.Id, hubUserId));
+        }
+        return new(new RouteEntry(row?.Community, row?.Member), tags);
     }
-
-    /// <summary>After one membership changed (joined, left, role, reputation, ban): drop the entries that show it.</summary>
-    public async Task MemberChangedAsync(long communityId, long hubUserId)
-    {
-        var routes = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == communityId)
-            .Join(db.UserIdentities.Where(i => i.HubUserId == hubUserId), p => p.Platform, i => i.Platform,
-                (p, i) => new { p.Platform, p.PlatformCommunityId, i.PlatformUserId })
-            .ToListAsync();
-        await invalidator.InvalidateAsync([], routes.Select(r => Key(r.Platform, r.PlatformCommunityId, r.PlatformUserId)).ToList());
-    }
-
-    /// <summary>After a community-wide change (rename, tier, deactivation, connections): drop every entry of its channels.</summary>
-    public async Task CommunityChangedAsync(long communityId, params (string Platform, string PlatformCommunityId)[] removedConnections)
-    {
-        var connections = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == communityId)
-            .Select(p => new { p.Platform, p.PlatformCommunityId }).ToListAsync();
-        var tags = connections.Select(c => CacheTags.PlatformCommunity(c.Platform, c.PlatformCommunityId))
-            .Concat(removedConnections.Select(c => CacheTags.PlatformCommunity(c.Platform, c.PlatformCommunityId)))
-            .Distinct().ToList();
-        await invalidator.InvalidateAsync(tags, []);
-    }
-
-    /// <summary>After platform accounts appeared, moved between hub users or went away.</summary>
-    public Task IdentitiesChangedAsync(IEnumerable<(string Platform, string PlatformUserId)> identities) =>
-        invalidator.InvalidateAsync(identities.Select(i => CacheTags.Identity(i.Platform, i.PlatformUserId)).Distinct().ToList(), []);
 }

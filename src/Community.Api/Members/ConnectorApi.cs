@@ -1,6 +1,7 @@
 using Community.Api.Auth;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
 using Community.Api.Platforms;
@@ -34,7 +35,7 @@ public static class ConnectorApi
 
     private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
         ConnectorJoinRequest request, Caller caller, CommunityAccess access, CommunityDb db, IdentityResolver resolver,
-        Memberships memberships, CancellationToken ct)
+        Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
         if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
         var errors = new FieldErrors();
@@ -43,14 +44,27 @@ public static class ConnectorApi
         var avatar = errors.Url("avatar_url", request.AvatarUrl);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var community = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
-        if (community is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
-        if (!community.IsActive) return CommunitiesApi.Inactive(community.Id);
+        var found = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
+        if (found is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        if (!found.IsActive) return CommunitiesApi.Inactive(found.Id);
 
         var identity = await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
-        var (outcome, member) = await memberships.JoinAsync(caller, community, identity.HubUserId, Roles.Member, request.Platform, username, ct);
-        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(community.Id, identity.HubUserId);
-        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, identity.HubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
+        // The common case (a member chatting again) is answered by one read: no transaction, no lock.
+        if (await db.FindMemberAsync(found.Id, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
+            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(found.Id, identity.HubUserId, false, identity.Created,
+                MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The account's user may have been merged into another since it was resolved: the join follows it.
+        if (await db.LockActiveUserAsync(identity.HubUserId, followMerges: true, ct) is not { } hubUserId)
+            return Problems.UserNotFound(identity.HubUserId);
+        if (!await db.LockCommunityAsync(found.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == found.Id, ct);
+        if (!community.IsActive) return CommunitiesApi.Inactive(community.Id);
+        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
+        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(community.Id, hubUserId);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(
@@ -68,13 +82,15 @@ public static class ConnectorApi
             .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
         if (hubUserId is null) return IdentitiesApi.IdentityNotFound(request.Platform!, platformUserId);
 
-        var (outcome, member) = await memberships.EndAsync(caller, community.Id, hubUserId.Value, MemberStatus.Left, null, null, ct);
-        return outcome switch
-        {
-            EndOutcome.NotFound => Problems.MemberNotFound(community.Id, hubUserId.Value),
-            EndOutcome.IsOwner => Problems.Conflict(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; transfer ownership first."),
-            _ => TypedResults.Ok(Envelope.Of(new ConnectorLeaveResponse(community.Id, hubUserId.Value, outcome == EndOutcome.Ended, member!))),
-        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await db.LockCommunityAsync(community.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        if (await db.Members.AnyAsync(m => m.CommunityId == community.Id && m.HubUserId == hubUserId && m.Role == Roles.Owner, ct))
+            return Problems.Conflict(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; transfer ownership first.");
+        var (outcome, member) = await memberships.EndAsync(caller, community.Id, hubUserId.Value, MemberStatus.Left, null, ct);
+        await tx.CommitAsync(ct);
+        return outcome == EndOutcome.NotFound
+            ? Problems.MemberNotFound(community.Id, hubUserId.Value)
+            : TypedResults.Ok(Envelope.Of(new ConnectorLeaveResponse(community.Id, hubUserId.Value, outcome == EndOutcome.Ended, member!)));
     }
 
     private static ProblemHttpResult? Validate(FieldErrors errors, string? platform, string? platformCommunityId, string? platformUserId)

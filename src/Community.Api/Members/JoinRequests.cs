@@ -10,47 +10,37 @@ namespace Community.Api.Members;
 
 /// <summary>
 /// The community's <c>join_mode</c> for users joining themselves: <c>open</c> joins at once, <c>approval</c> files a
-/// request an admin decides, <c>invite</c> refuses (an admin adds members directly).
+/// request an admin decides, <c>invite</c> refuses (an invite or an admin admits members).
 /// </summary>
 public sealed class JoinRequests(CommunityDb db, SettingsStore settings, Journal journal, TimeProvider clock)
 {
-    /// <summary>Null when the user may join now; otherwise the response to give instead (202 with the request, or 403).</summary>
+    /// <summary>
+    /// Null when the user may join now; otherwise the response to give instead (202 with the filed request, or 403).
+    /// Runs inside the join's transaction after the community is locked, so it decides on the mode as it is now.
+    /// </summary>
     public async Task<IResult?> SelfJoinGateAsync(Caller caller, Communities.Community community, CancellationToken ct)
     {
         var userId = caller.HubUserId!.Value;
-        var mode = (await settings.GetAsync(community.Id, ct)).JoinMode;
+        var mode = new EffectiveSettings(await settings.ReadAsync(community.Id, ct)).JoinMode;
         if (mode == "open") return null;
         var existing = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == community.Id && m.HubUserId == userId, ct);
         var now = clock.UtcNow();
         // Members and banned users get their usual answer (200 / 403 member_banned) whatever the mode.
         if (existing is not null && (existing.Status == MemberStatus.Active || MemberRules.IsBanned(existing, now))) return null;
         if (mode == "invite")
-            return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: an admin adds its members.");
+            return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite, or ask an admin to add you.");
 
         var pending = await db.JoinRequests.AsNoTracking()
             .FirstOrDefaultAsync(r => r.CommunityId == community.Id && r.HubUserId == userId && r.Status == JoinRequestStatus.Pending, ct);
         if (pending is null)
         {
+            // Saved before it is journaled, so the event and the audit entry carry the request's id.
             pending = new JoinRequest { CommunityId = community.Id, HubUserId = userId, CreatedAt = now };
-            // Saved before it is journaled, so the event and the audit entry carry the request's id; one transaction keeps them together.
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.JoinRequests.Add(pending);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                var filed = JoinRequestResponse.From(pending);
-                journal.Record(caller, EventTypes.JoinRequested, community.Id, "join_request", pending.Id.ToString(), null, filed, new { request = filed });
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-            }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-            {
-                // A concurrent identical request won: answer with it.
-                await tx.RollbackAsync(ct);
-                db.ChangeTracker.Clear();
-                pending = await db.JoinRequests.AsNoTracking()
-                    .FirstAsync(r => r.CommunityId == community.Id && r.HubUserId == userId && r.Status == JoinRequestStatus.Pending, ct);
-            }
+            await db.SaveChangesAsync(ct);
+            var filed = JoinRequestResponse.From(pending);
+            journal.Record(caller, EventTypes.JoinRequested, community.Id, "join_request", pending.Id.ToString(), null, filed, new { request = filed });
+            await db.SaveChangesAsync(ct);
         }
         return TypedResults.Accepted($"/api/v1/communities/{community.Id}/join-requests/{pending.Id}", Envelope.Of(JoinRequestResponse.From(pending)));
     }

@@ -1,3 +1,4 @@
+using Community.Api.Identities;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -39,27 +40,36 @@ public static class JoinRequestsApi
     }
 
     /// <summary>Approves a pending request: the request is decided and the user joins, in one transaction.</summary>
-    private static async Task<IResult> Approve(long id, long requestId, Caller caller, CommunityAccess access, CommunityDb db,
-        Memberships memberships, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Approve(long id, long requestId, Caller caller,
+        CommunityAccess access, CommunityDb db, Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } denied) return denied;
-        if (!grant.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
+        var early = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (early.Problem is { } denied) return denied;
+        if (!early.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
+        var filed = await db.JoinRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId && r.CommunityId == id, ct);
+        if (filed is null) return NotPending(id, requestId);
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A merge moves the user's requests to the user it was merged into: the lock follows it the same way.
+        if (await db.LockActiveUserAsync(filed.HubUserId, followMerges: true, ct) is not { } hubUserId) return NotPending(id, requestId);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } refused) return refused;
+        if (!grant.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
         if (await DecideAsync(db, id, requestId, JoinRequestStatus.Approved, caller, clock, ct) is not { } request) return NotPending(id, requestId);
-        var (outcome, member) = await memberships.JoinAsync(caller, grant.Community, request.HubUserId, Roles.Member, null, null, ct);
-        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(id, request.HubUserId);
+        if (request.HubUserId != hubUserId)
+            return Problems.Conflict(ErrorCodes.Conflict, $"Join request {requestId} changed hands while it was approved; read it again and retry.");
+        var (outcome, member) = await memberships.JoinAsync(caller, grant.Community, hubUserId, Roles.Member, null, null, ct);
+        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(id, hubUserId);
         await tx.CommitAsync(ct);
-        if (outcome == JoinOutcome.Joined) await memberships.AfterJoinAsync(id, request.HubUserId);
         return TypedResults.Ok(Envelope.Of(member));
     }
 
-    private static async Task<IResult> Reject(long id, long requestId, Caller caller, CommunityAccess access, CommunityDb db,
-        Journal journal, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<JoinRequestResponse>>, ProblemHttpResult>> Reject(long id, long requestId, Caller caller,
+        CommunityAccess access, CommunityDb db, Journal journal, TimeProvider clock, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } denied) return denied;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } refused) return refused;
         if (await DecideAsync(db, id, requestId, JoinRequestStatus.Rejected, caller, clock, ct) is not { } request) return NotPending(id, requestId);
         var response = JoinRequestResponse.From(request);
         journal.Record(caller, EventTypes.JoinRejected, id, "join_request", requestId.ToString(), null, response, new { request = response });

@@ -2,6 +2,7 @@ using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Hosting;
 using Community.Api.Http;
+using Community.Api.Identities;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,9 +24,12 @@ public static partial class MembersApi
             errors.Add("duration_seconds", $"Must be between 1 and {MaxTimeoutSeconds} seconds; leave it out for a ban without end.");
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var grant = await access.CheckAsync(caller, id, Permissions.Moderate, ct);
-        if (grant.Problem is { } denied) return denied;
-        if (!await db.HubUsers.AnyAsync(u => u.Id == hubUserId, ct)) return Problems.UserNotFound(hubUserId);
+        if ((await access.CheckAsync(caller, id, Permissions.Moderate, ct)).Problem is { } denied) return denied;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.LockActiveUserAsync(hubUserId, followMerges: false, ct) is null) return Problems.UserNotFound(hubUserId);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.Moderate, ct);
+        if (grant.Problem is { } refused) return refused;
         var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
         if (target is not null)
         {
@@ -35,7 +39,8 @@ public static partial class MembersApi
             if (MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
         }
         var duration = request.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-        var member = await memberships.BanAsync(caller, grant.Community!, hubUserId, reason!, duration, ct);
+        var member = await memberships.BanAsync(caller, id, hubUserId, reason!, duration, ct);
+        await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(member));
     }
 
@@ -43,13 +48,17 @@ public static partial class MembersApi
         long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, TimeProvider clock,
         CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.Moderate, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.Moderate, ct)).Problem is { } denied) return denied;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.Moderate, ct);
+        if (grant.Problem is { } refused) return refused;
         var row = await db.FindMemberAsync(id, hubUserId, ct);
         if (row is null) return Problems.MemberNotFound(id, hubUserId);
         if (MemberRules.MayActOn(grant, row.Member) is { } outranked) return outranked;
         var member = await memberships.UnbanAsync(caller, id, hubUserId, ct)
             ?? MemberResponse.From(row.Member, row.Username, clock.UtcNow()); // no ban held: nothing to lift
+        await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(member));
     }
 }

@@ -1,3 +1,4 @@
+using Community.Api.Communities;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -22,19 +23,20 @@ public static partial class MembersApi
     /// </summary>
     private static async Task<Results<Ok<Envelope<ReputationResult>>, ProblemHttpResult>> ChangeReputation(
         long id, long hubUserId, ReputationRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        SettingsStore settings, Memberships memberships, RouteCache routes, TimeProvider clock, CancellationToken ct)
+        SettingsStore settings, Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if ((request.Delta is null) == (request.Value is null)) errors.Add("delta", "Give exactly one of delta or value.");
         var reason = errors.Text("reason", request.Reason, 500, required: true);
         if (errors.HasProblem(out var invalid)) return invalid;
-        var grant = await access.CheckAsync(caller, id, Permissions.AdjustReputation, ct);
-        if (grant.Problem is { } denied) return denied;
-        var community = grant.Community!;
-        var effective = await settings.GetAsync(id, ct);
+        if ((await access.CheckAsync(caller, id, Permissions.AdjustReputation, ct)).Problem is { } denied) return denied;
 
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var effective = new EffectiveSettings(await settings.ReadAsync(id, ct));
+        // A change that may end in a ban touches member_count, so it takes the community's lock first, as every such
+        // write does; other changes lock only the member's row, so one community's updates do not queue behind each other.
+        if (effective.AutoBanEnabled && !await db.LockCommunityAsync(id, ct)) return Problems.CommunityNotFound(id);
         var current = await db.Database.SqlQuery<int>($"""
             UPDATE community_members SET updated_at = {now} WHERE community_id = {id} AND hub_user_id = {hubUserId}
             RETURNING reputation AS "Value"
@@ -61,12 +63,11 @@ public static partial class MembersApi
         var threshold = effective.AutoBanThreshold;
         if (effective.AutoBanEnabled && old > threshold && updated <= threshold && row.Member.Role != Roles.Owner
             && !MemberRules.IsBanned(row.Member, now))
-            member = await memberships.BanAsync(caller, community, hubUserId,
+            member = await memberships.BanAsync(caller, id, hubUserId,
                 $"Automatic ban: reputation fell to {updated}, at or below the community's threshold of {threshold}.", null, ct, automatic: true);
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.MemberChangedAsync(id, hubUserId);
         return TypedResults.Ok(Envelope.Of(new ReputationResult(member, changeResponse)));
     }
 

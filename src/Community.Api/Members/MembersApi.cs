@@ -134,34 +134,50 @@ public static partial class MembersApi
             errors.Add("hub_user_id", "Name the member: hub_user_id, or platform + platform_user_id.");
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var grant = await access.CheckAsync(caller, id, self ? Permissions.SelfMembership : Permissions.ManageMembers, ct);
-        if (grant.Problem is { } denied) return denied;
+        var permission = self ? Permissions.SelfMembership : Permissions.ManageMembers;
+        var early = await access.CheckAsync(caller, id, permission, ct);
+        if (early.Problem is { } denied) return denied;
+        if (!early.Community!.IsActive) return CommunitiesApi.Inactive(id);
+        var role = request.Role ?? Roles.Member;
+        if (self && role != Roles.Member) return Problems.Validation("role", "You join as a member; an admin can promote you afterwards.");
+        if (!self && MemberRules.MayGrant(early, role) is { } cannotGrant) return cannotGrant;
+
+        // A member named by platform account: callers who may write identities resolve it as identity resolve does;
+        // anyone else only finds an existing account and changes nothing about it (a user never renames another user).
+        long hubUserId;
+        if (self) hubUserId = caller.HubUserId!.Value;
+        else if (request.HubUserId is { } given) hubUserId = given;
+        else if (await resolver.OwnerForAsync(caller, access.MayWriteIdentities(caller), request.Platform!, request.PlatformUserId!.Trim(),
+                     request.PlatformUsername?.Trim(), ct) is { } owner) hubUserId = owner;
+        else return IdentitiesApi.IdentityNotFound(request.Platform!, request.PlatformUserId!.Trim());
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // An account's owner may be merged into another user meanwhile: the join follows it. An id given outright must be active.
+        if (await db.LockActiveUserAsync(hubUserId, followMerges: request.Platform is not null, ct) is not { } target)
+            return Problems.UserNotFound(hubUserId);
+        var grant = await access.LockAndCheckAsync(caller, id, permission, ct);
+        if (grant.Problem is { } refused) return refused;
         var community = grant.Community!;
         if (!community.IsActive) return CommunitiesApi.Inactive(id);
-        var role = request.Role ?? Roles.Member;
-
-        long hubUserId;
         if (self)
         {
-            if (role != Roles.Member) return Problems.Validation("role", "You join as a member; an admin can promote you afterwards.");
-            hubUserId = caller.HubUserId!.Value;
-            if (await joinRequests.SelfJoinGateAsync(caller, community, ct) is { } gated) return gated;
+            var gate = await joinRequests.SelfJoinGateAsync(caller, community, ct);
+            if (gate is not null)
+            {
+                await tx.CommitAsync(ct); // a filed join request is kept
+                return gate;
+            }
         }
-        else
-        {
-            if (MemberRules.MayGrant(grant, role) is { } cannotGrant) return cannotGrant;
-            hubUserId = request.HubUserId
-                ?? (await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), request.PlatformUsername?.Trim(), null, ct)).HubUserId;
-        }
-        if (!await db.HubUsers.AnyAsync(u => u.Id == hubUserId && u.IsActive, ct)) return Problems.UserNotFound(hubUserId);
+        else if (MemberRules.MayGrant(grant, role) is { } noLongerGrantable) return noLongerGrantable;
 
-        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, role, request.Platform, request.PlatformUsername, ct);
-        return outcome switch
-        {
-            JoinOutcome.Joined => TypedResults.Created($"/api/v1/communities/{id}/members/{hubUserId}", Envelope.Of(member)),
-            JoinOutcome.AlreadyActive => TypedResults.Ok(Envelope.Of(member)),
-            _ => MemberBanned(id, hubUserId),
-        };
+        // The welcome message names the user as the platform reports it only when the caller may say so.
+        var displayName = access.MayWriteIdentities(caller) ? request.PlatformUsername : null;
+        var (outcome, member) = await memberships.JoinAsync(caller, community, target, role, request.Platform, displayName, ct);
+        if (outcome == JoinOutcome.Banned) return MemberBanned(id, target);
+        await tx.CommitAsync(ct);
+        return outcome == JoinOutcome.Joined
+            ? TypedResults.Created($"/api/v1/communities/{id}/members/{target}", Envelope.Of(member))
+            : TypedResults.Ok(Envelope.Of(member));
     }
 
     /// <summary>Leave (the member itself) or remove (a moderator or higher, ranked above the member). The owner can do neither.</summary>
@@ -170,32 +186,34 @@ public static partial class MembersApi
         string? reason = null)
     {
         var self = !caller.IsService && caller.HubUserId == hubUserId;
-        var grant = await access.CheckAsync(caller, id, self ? Permissions.SelfMembership : Permissions.Moderate, ct);
-        if (grant.Problem is { } denied) return denied;
+        var permission = self ? Permissions.SelfMembership : Permissions.Moderate;
+        if ((await access.CheckAsync(caller, id, permission, ct)).Problem is { } denied) return denied;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var grant = await access.LockAndCheckAsync(caller, id, permission, ct);
+        if (grant.Problem is { } refused) return refused;
         var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
         if (target is null) return Problems.MemberNotFound(id, hubUserId);
         if (target.Role == Roles.Owner) return MemberRules.OnOwner(grant, OwnerCannotLeave(id));
         if (!self && MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
 
-        var (outcome, member) = await memberships.EndAsync(caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed,
-            self ? null : target.Role, reason, ct);
-        return outcome switch
-        {
-            EndOutcome.NotFound => Problems.MemberNotFound(id, hubUserId),
-            EndOutcome.IsOwner => OwnerCannotLeave(id),
-            _ => TypedResults.Ok(Envelope.Of(member!)),
-        };
+        var (outcome, member) = await memberships.EndAsync(caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed, reason, ct);
+        await tx.CommitAsync(ct);
+        return outcome == EndOutcome.NotFound ? Problems.MemberNotFound(id, hubUserId) : TypedResults.Ok(Envelope.Of(member!));
     }
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> ChangeRole(
         long id, long hubUserId, ChangeRoleRequest request, Caller caller, CommunityAccess access, CommunityDb db, Events.Journal journal,
-        Lookup.RouteCache routes, TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         if (!Roles.IsValid(request.Role)) return Problems.Validation("role", "Must be admin, moderator or member.");
         if (request.Role == Roles.Owner)
             return Problems.Validation("role", "The owner role moves only through POST /api/v1/communities/{id}/transfer-ownership.");
-        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } denied) return denied;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct);
+        if (grant.Problem is { } refused) return refused;
         var row = await db.FindMemberAsync(id, hubUserId, ct);
         if (row is null) return Problems.MemberNotFound(id, hubUserId);
         var target = row.Member;
@@ -203,22 +221,18 @@ public static partial class MembersApi
             return MemberRules.OnOwner(grant, Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership."));
         if (target.Status != MemberStatus.Active)
             return Problems.Conflict(ErrorCodes.Conflict, $"Hub user {hubUserId} is not an active member (status {target.Status}).");
-        if ((MemberRules.MayActOn(grant, target) ?? MemberRules.MayGrant(grant, request.Role!)) is { } refused) return refused;
+        if ((MemberRules.MayActOn(grant, target) ?? MemberRules.MayGrant(grant, request.Role!)) is { } outranked) return outranked;
 
         var now = clock.UtcNow();
-        if (target.Role == request.Role) return TypedResults.Ok(Envelope.Of(MemberResponse.From(target, row.Username, now)));
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Conditional on the role that was checked, so a concurrent change cannot slip past the hierarchy rule.
-        var changed = await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId && m.Role == target.Role && m.Status == MemberStatus.Active)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, request.Role!).SetProperty(m => m.UpdatedAt, now), ct);
-        if (changed == 0) return Problems.Conflict(ErrorCodes.Conflict, "The member changed while this request ran; read it again and retry.");
         var before = MemberResponse.From(target, row.Username, now);
+        if (target.Role == request.Role) return TypedResults.Ok(Envelope.Of(before));
+        await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, request.Role!).SetProperty(m => m.UpdatedAt, now), ct);
         var after = before with { Role = request.Role!, UpdatedAt = now };
         journal.Record(caller, Events.EventTypes.MemberRoleChanged, id, "member", hubUserId.ToString(), before, after,
             new { member = after, old_role = target.Role, new_role = request.Role });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.MemberChangedAsync(id, hubUserId);
         return TypedResults.Ok(Envelope.Of(after));
     }
 

@@ -1,6 +1,7 @@
+using System.Text.Json.Serialization;
 using Community.Api.Hosting;
-using Community.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -11,11 +12,22 @@ public static class ServiceApi
 {
     public sealed record HealthResponse(string Status, string Module, string Version, DateTime Timestamp);
     public sealed record HealthzResponse(string Status, string Module, string Version, Dictionary<string, string> Checks, DateTime Timestamp);
-    public sealed record StatusResponse(string Status, string Module, string Version);
+    public sealed record StatusResponse(string Status, string Module, string Version, DateTime Timestamp);
+
+    /// <summary>
+    /// The fleet's <c>success_response</c>: the envelope plus a top-level <c>timestamp</c>, which the fleet's test script
+    /// for this module requires.
+    /// </summary>
+    public sealed record StatusEnvelope(StatusResponse Data, DateTime Timestamp)
+    {
+        [JsonPropertyOrder(-1)]
+        public bool Success => true;
+    }
 
     public static void AddServiceApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<HealthProbe>();
+        MetricsSetup.ConfigureRegistry();
+        builder.Services.AddServiceHealthChecks();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiSecurity>().AddSchemaTransformer<OpenApiOptionalFields>());
     }
 
@@ -24,21 +36,29 @@ public static class ServiceApi
         app.MapGet("/health", Health).AllowAnonymous().WithTags("Service").DisableRateLimiting();
         app.MapGet("/healthz", Healthz).AllowAnonymous().WithTags("Service").DisableRateLimiting();
         app.MapGet("/api/v1/status", Status).AllowAnonymous().WithTags("Service").DisableRateLimiting();
-        app.MapMetrics("/metrics").AllowAnonymous().DisableRateLimiting();
+        // MapMetrics answers any method; the fleet expects 405 for all but GET.
+        app.MapMetrics("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().DisableRateLimiting();
         app.MapOpenApi().AllowAnonymous().DisableRateLimiting();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Community Module API")).AllowAnonymous().DisableRateLimiting();
     }
 
+    /// <summary>Liveness: the process answers. It checks nothing else, so a database outage never restarts it.</summary>
     private static Ok<HealthResponse> Health(TimeProvider clock) =>
         TypedResults.Ok(new HealthResponse("healthy", ServiceInfo.Module, ServiceInfo.Version, clock.UtcNow()));
 
-    private static async Task<JsonHttpResult<HealthzResponse>> Healthz(HealthProbe probe, TimeProvider clock, CancellationToken ct)
+    /// <summary>Readiness: 503 only when unhealthy (the database); a degraded service (Redis, memory, CPU) still serves.</summary>
+    private static async Task<JsonHttpResult<HealthzResponse>> Healthz(HealthCheckService health, TimeProvider clock, CancellationToken ct)
     {
-        var (status, checks) = await probe.CheckAsync(ct);
-        return TypedResults.Json(new HealthzResponse(status, ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()),
-            statusCode: status == "unhealthy" ? 503 : 200);
+        var report = await health.CheckHealthAsync(ct);
+        var checks = report.Entries.ToDictionary(e => e.Key, e => HealthChecks.Outcome(e.Value));
+        return TypedResults.Json(
+            new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()),
+            statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
-    private static Ok<Envelope<StatusResponse>> Status() =>
-        TypedResults.Ok(Envelope.Of(new StatusResponse("operational", ServiceInfo.Module, ServiceInfo.Version)));
+    private static Ok<StatusEnvelope> Status(TimeProvider clock)
+    {
+        var now = clock.UtcNow();
+        return TypedResults.Ok(new StatusEnvelope(new StatusResponse("operational", ServiceInfo.Module, ServiceInfo.Version, now), now));
+    }
 }

@@ -1,22 +1,11 @@
-using Community.Api.Hosting;
 using Prometheus;
 
 namespace Community.Api.Operations;
 
-/// <summary>The service's own Prometheus metrics, beside the HTTP ones prometheus-net collects.</summary>
+/// <summary>The service's own Prometheus metrics, beside the fleet's request and process series.</summary>
 public static class ServiceMetrics
 {
     public static readonly Gauge Info = Metrics.CreateGauge("waddlebot_info", "Module and version of this service.", "module", "version");
-
-    public static readonly Counter Requests = Metrics.CreateCounter("waddlebot_requests_total", "HTTP requests answered.",
-        "method", "endpoint", "status");
-
-    public static readonly Histogram RequestDuration = Metrics.CreateHistogram("waddlebot_request_duration_seconds",
-        "Time to answer an HTTP request.", new HistogramConfiguration
-        {
-            LabelNames = ["method", "endpoint"],
-            Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14),
-        });
 
     public static readonly Counter Joins = Metrics.CreateCounter("waddlebot_member_joins_total", "Memberships created or reactivated.");
 
@@ -33,23 +22,4 @@ public static class ServiceMetrics
 
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
         "Cache reads by cache and result (hit, miss).", "cache", "result");
-
-    static ServiceMetrics() => Info.WithLabels(ServiceInfo.Module, ServiceInfo.Version).Set(1);
-
-    /// <summary>Counts every request with its route template (never the raw path, which would explode the label set).</summary>
-    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            var endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            var method = context.Request.Method;
-            Requests.WithLabels(method, endpoint, context.Response.StatusCode.ToString()).Inc();
-            RequestDuration.WithLabels(method, endpoint).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-        }
-    });
 }

@@ -43,10 +43,9 @@ public static class PlatformsApi
     /// </summary>
     private static async Task<Results<Created<Envelope<PlatformConnectionResponse>>, ProblemHttpResult>> Connect(
         long id, ConnectPlatformRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        SecretProtector secrets, IOptions<TierOptions> tiers, RouteCache routes, TimeProvider clock, CancellationToken ct)
+        SecretProtector secrets, IOptions<TierOptions> tiers, TimeProvider clock, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
         if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
 
         var errors = new FieldErrors();
@@ -62,7 +61,9 @@ public static class PlatformsApi
         if (errors.HasProblem(out var invalid)) return invalid;
         var platform = request.Platform!;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var community = await db.LockCommunityAsync(id, ct);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct);
+        if (grant.Problem is { } refused) return refused;
+        var community = grant.Community!;
         if (!community.IsActive) return CommunitiesApi.Inactive(id);
         var tier = community.Tier;
         var count = await db.Platforms.CountAsync(p => p.CommunityId == id, ct);
@@ -96,19 +97,18 @@ public static class PlatformsApi
         journal.Record(caller, EventTypes.PlatformConnected, id, "platform", connection.Id.ToString(), null, response, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.CommunityChangedAsync(id);
         return TypedResults.Created($"/api/v1/communities/{id}/platforms", Envelope.Of(response));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(
         long id, string platform, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        RouteCache routes, CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
+        CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
         if (!SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } refused) return refused;
         var matches = await db.Platforms.Where(p => p.CommunityId == id && p.Platform == platform
             && (platformCommunityId == null || p.PlatformCommunityId == platformCommunityId)).ToListAsync(ct);
         if (matches.Count == 0)
@@ -128,7 +128,6 @@ public static class PlatformsApi
         journal.Record(caller, EventTypes.PlatformDisconnected, id, "platform", connection.Id.ToString(), response, null, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await routes.CommunityChangedAsync(id, (platform, connection.PlatformCommunityId));
         return TypedResults.NoContent();
     }
 

@@ -36,10 +36,9 @@ public static class SettingsApi
     /// </summary>
     private static async Task<Results<Ok<Envelope<Dictionary<string, JsonElement>>>, ProblemHttpResult>> Update(
         long id, Dictionary<string, JsonElement> changes, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
-        CacheInvalidator invalidator, TimeProvider clock, HttpContext http, CancellationToken ct)
+        TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
+        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
         foreach (var (key, value) in changes)
@@ -53,7 +52,9 @@ public static class SettingsApi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked first, so concurrent PATCHes run one after another and a second one with the same If-Match sees the
         // first's values: 412, not a lost update.
-        var community = await db.LockCommunityAsync(id, ct);
+        var grant = await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct);
+        if (grant.Problem is { } refused) return refused;
+        var community = grant.Community!;
         if (!community.IsActive) return CommunitiesApi.Inactive(id);
         var premiumKeys = changes.Where(c => c.Value.ValueKind != JsonValueKind.Null && SettingDefinitions.ByKey[c.Key].PremiumOnly).Select(c => c.Key).ToList();
         if (premiumKeys.Count > 0 && community.Tier != Tiers.Premium)
@@ -86,7 +87,6 @@ public static class SettingsApi
             new { community_id = id, changes = changed });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        await invalidator.InvalidateAsync(CacheTags.Settings(id));
         return Respond(http, after.Values);
     }
 

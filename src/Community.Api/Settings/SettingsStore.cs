@@ -1,27 +1,20 @@
 using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Hosting;
-using Community.Api.Operations;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Community.Api.Settings;
 
-/// <summary>Reads a community's settings through the cache; writers drop the entry with <see cref="CacheTags.Settings"/>.</summary>
-public sealed class SettingsStore(CommunityDb db, HybridCache cache, TimeProvider clock)
+/// <summary>Reads a community's settings through the cache; a committed <c>settings.updated</c> drops the entry (<see cref="CacheTags.Settings"/>).</summary>
+public sealed class SettingsStore(CommunityDb db, TaggedCache cache, TimeProvider clock)
 {
-    public async Task<EffectiveSettings> GetAsync(long communityId, CancellationToken ct)
-    {
-        var missed = false;
-        var stored = await cache.GetOrCreateAsync($"settings:{communityId}", async token =>
-        {
-            missed = true;
-            return await db.Settings.AsNoTracking().Where(s => s.CommunityId == communityId)
-                .ToDictionaryAsync(s => s.Key, s => s.ValueJson, token);
-        }, tags: [CacheTags.Settings(communityId)], cancellationToken: ct);
-        ServiceMetrics.CacheRequests.WithLabels("settings", missed ? "miss" : "hit").Inc();
-        return new EffectiveSettings(stored);
-    }
+    public async Task<EffectiveSettings> GetAsync(long communityId, CancellationToken ct) =>
+        await cache.GetOrLoadAsync("settings", CacheTags.Settings(communityId), async token =>
+            new Loaded<EffectiveSettings>(new EffectiveSettings(await ReadAsync(communityId, token)), [CacheTags.Settings(communityId)]), ct);
+
+    /// <summary>The stored values, uncached: for writes that decide on them inside their transaction.</summary>
+    public Task<Dictionary<string, string>> ReadAsync(long communityId, CancellationToken ct) =>
+        db.Settings.AsNoTracking().Where(s => s.CommunityId == communityId).ToDictionaryAsync(s => s.Key, s => s.ValueJson, ct);
 
     /// <summary>Adds every default row of a new community to the unit of work ("defaults are written at creation").</summary>
     public void AddDefaults(long communityId)

@@ -44,9 +44,6 @@ public static class AccessSeed
     public static async Task<JsonElement> Settings(this TestApp app, long communityId, object changes) =>
         await (await app.Service().Patch($"/api/v1/communities/{communityId}/settings", changes)).Data();
 
-    public static async Task<JsonElement> Member(this TestApp app, long communityId, long hubUserId) =>
-        await (await app.Service().GetAsync($"/api/v1/communities/{communityId}/members/{hubUserId}")).Data();
-
     /// <summary>A fresh community with one hub user in each role.</summary>
     public static async Task<Crew> Crew(this TestApp app, bool isPublic = true)
     {

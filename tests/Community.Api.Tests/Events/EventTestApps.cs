@@ -36,6 +36,22 @@ public static class EventTestSettings
 
     public static void AddPoison(IServiceCollection services) => services.AddSingleton<IInterceptor, PoisonEventInterceptor>();
 
+    /// <summary>
+    /// Holds every commit for a random 0–15 ms, so concurrent transactions commit in an order unlike the order they took
+    /// their ids in: the feed's never-miss guarantee is then tested against the interleavings that could break it.
+    /// </summary>
+    public static void AddCommitJitter(IServiceCollection services) => services.AddSingleton<IInterceptor, CommitJitterInterceptor>();
+
+    private sealed class CommitJitterInterceptor : DbTransactionInterceptor
+    {
+        public override async ValueTask<InterceptionResult> TransactionCommittingAsync(System.Data.Common.DbTransaction transaction,
+            TransactionEventData eventData, InterceptionResult result, CancellationToken ct = default)
+        {
+            await Task.Delay(Random.Shared.Next(0, 16), ct);
+            return result;
+        }
+    }
+
     private sealed class PoisonEventInterceptor : SaveChangesInterceptor
     {
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
@@ -59,12 +75,31 @@ public sealed class EventsPostgresApp : PostgresApp
     protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddPoison(services);
 }
 
+/// <summary>The event apps with <see cref="EventTestSettings.AddCommitJitter"/>, for the feed's never-miss tests.</summary>
+public sealed class JitteredSqliteApp : SqliteApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
+    protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddCommitJitter(services);
+}
+
+public sealed class JitteredPostgresApp : PostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
+    protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddCommitJitter(services);
+}
+
 public sealed class BackgroundSqliteApp : SqliteApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
 }
 
 public sealed class BackgroundPostgresApp : PostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
+}
+
+/// <summary>The hosted dispatcher on PostgreSQL behind a proxy the test can cut: for database outages during deliveries.</summary>
+public sealed class BackgroundProxiedPostgresApp : ProxiedPostgresApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Background();
 }

@@ -47,3 +47,67 @@ public sealed class RedisPostgresApp : PostgresApp
         return await base.CreateDatabaseAsync();
     }
 }
+
+/// <summary>
+/// The service with its Redis reached through a <see cref="TcpProxy"/>, so a test can take Redis away from it (and from
+/// a <see cref="SecondInstance"/>, which shares the settings and so the proxy) and bring it back.
+/// </summary>
+public interface IRedisBehindProxy
+{
+    TcpProxy RedisProxy { get; }
+}
+
+public sealed class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
+{
+    private TcpProxy? _proxy;
+
+    public TcpProxy RedisProxy => _proxy ?? throw new InvalidOperationException(SkipReason ?? "The proxy did not start.");
+
+    protected internal override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://127.0.0.1:{RedisProxy.Port}" };
+
+    protected override async Task<string?> CreateDatabaseAsync()
+    {
+        var redis = await RedisServer.GetAsync();
+        SkipReason = redis.SkipReason;
+        if (SkipReason is not null) return null;
+        var target = new Uri(redis.Url!);
+        _proxy = TcpProxy.Start(target.Host, target.Port);
+        return await base.CreateDatabaseAsync();
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (_proxy is not null) await _proxy.DisposeAsync();
+        await base.DropDatabaseAsync();
+    }
+}
+
+public sealed class RedisProxiedPostgresApp : PostgresApp, IRedisBehindProxy
+{
+    private TcpProxy? _proxy;
+
+    public TcpProxy RedisProxy => _proxy ?? throw new InvalidOperationException(SkipReason ?? "The proxy did not start.");
+
+    protected internal override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://127.0.0.1:{RedisProxy.Port}" };
+
+    protected override async Task<string?> CreateDatabaseAsync()
+    {
+        var redis = await RedisServer.GetAsync();
+        if (redis.SkipReason is not null)
+        {
+            SkipReason = redis.SkipReason;
+            return null;
+        }
+        var target = new Uri(redis.Url!);
+        _proxy = TcpProxy.Start(target.Host, target.Port);
+        return await base.CreateDatabaseAsync();
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (_proxy is not null) await _proxy.DisposeAsync();
+        await base.DropDatabaseAsync();
+    }
+}

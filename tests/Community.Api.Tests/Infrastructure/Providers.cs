@@ -54,3 +54,29 @@ public class PostgresApp : TestApp
         if (SkipReason is null && DatabaseUrl.Length > 0) await (await PostgresServer.GetAsync()).DropDatabaseAsync(DatabaseUrl);
     }
 }
+
+/// <summary>
+/// The service on a fresh PostgreSQL database reached through a <see cref="TcpProxy"/>, so a test can take the
+/// database away (<c>Proxy.Cut()</c>) and bring it back (<c>Proxy.Restore()</c>) while the service runs. The test's own
+/// reads through <see cref="TestApp.Db{T}"/> go through the proxy too.
+/// </summary>
+public class ProxiedPostgresApp : PostgresApp
+{
+    private TcpProxy? _proxy;
+
+    public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException(SkipReason ?? "The proxy did not start.");
+
+    protected override async Task<string?> CreateDatabaseAsync()
+    {
+        if (await base.CreateDatabaseAsync() is not { } url) return null;
+        var direct = new Uri(url);
+        _proxy = TcpProxy.Start(direct.Host, direct.Port);
+        return new UriBuilder(direct) { Host = "127.0.0.1", Port = _proxy.Port }.Uri.AbsoluteUri;
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (_proxy is not null) await _proxy.DisposeAsync();
+        await base.DropDatabaseAsync();
+    }
+}

@@ -11,6 +11,7 @@ public static class TestKeys
     public const string Admin = "test-key-all-scopes-0001";
     public const string ReadOnly = "test-key-read-only-00002";
     public const string NoScopes = "test-key-no-scopes-00003";
+    public const string MembersOnly = "test-key-members-only-004";
     public const string JwtSecret = "test-jwt-secret-that-is-long-enough-for-hs256";
     public const string EncryptionKey = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE="; // 32 bytes
 
@@ -20,6 +21,7 @@ public static class TestKeys
         ("test-admin", Admin, ["*"]),
         ("test-reader", ReadOnly, ["communities:read", "members:read", "identities:read", "events:read"]),
         ("test-none", NoScopes, []),
+        ("test-members", MembersOnly, ["members:write", "communities:read"]),
     ];
 
     /// <summary>A Hub token for <paramref name="hubUserId"/>, valid for an hour unless said otherwise.</summary>

@@ -40,27 +40,78 @@ public abstract partial class ServiceEndpointTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
-    public async Task MetricsArePrometheusTextWithTheModuleInfoAndRequestCounts()
+    public async Task MetricsArePrometheusTextWithEveryFleetSeries()
     {
         await App.Service().GetAsync("/api/v1/communities", Ct);
         var response = await App.Anonymous().GetAsync("/metrics", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.Matches("""waddlebot_info\{module="community_module",version="[^"]+"\} 1""", text);
-        Assert.Contains("waddlebot_requests_total{", text);
-        Assert.Contains("waddlebot_request_duration_seconds_bucket{", text);
-        Assert.Contains("endpoint=\"/api/v1/communities/\"", text);
+        const string m = "module=\"community_module\"";
+        foreach (var series in new[]
+        {
+            $$"""waddlebot_info\{{{m}},version="\d+\.\d+\.\d+[^"]*"\} 1""",
+            $$"""waddlebot_requests_total\{{{m}},method="GET",endpoint="/api/v1/communities/",code="200"\} [1-9]\d*""",
+            $$"""waddlebot_requests_success_total\{{{m}}\} [1-9]\d*""",
+            $$"""waddlebot_requests_error_total\{{{m}}\} \d+""",
+            $$"""waddlebot_memory_bytes\{{{m}},type="rss"\} [1-9]\d*""",
+            $$"""waddlebot_memory_bytes\{{{m}},type="vms"\} [1-9]\d*""",
+            $$"""waddlebot_cpu_percent\{{{m}}\} \d+(\.\d+)?(e[-+]?\d+)?""",
+            $$"""waddlebot_open_files\{{{m}}\} [1-9]\d*""",
+            $$"""waddlebot_threads\{{{m}}\} [1-9]\d*""",
+            $$"""waddlebot_request_duration_seconds_bucket\{{{m}},method="GET",endpoint="/api/v1/communities/",le="[^"]+"\} \d+""",
+        })
+            Assert.Matches(new Regex($"(?m)^{series}$"), text);
     }
 
     [Fact]
-    public async Task StatusIsOperational()
+    public async Task StatusIsExactlyTheFleetsEnvelope()
     {
         var status = await GetJson("/api/v1/status");
+        Assert.Equal(["success", "data", "timestamp"], status.EnumerateObject().Select(p => p.Name));
         Assert.True(status.Bool("success"));
         var data = status.GetProperty("data");
+        Assert.Equal(["status", "module", "version", "timestamp"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("operational", "community_module"), (data.Str("status"), data.Str("module")));
-        Assert.False(string.IsNullOrEmpty(data.Str("version")));
+        Assert.Matches(@"^\d+\.\d+\.\d+", data.Str("version"));
+        Assert.EndsWith("Z", data.Str("timestamp"));
+        Assert.Equal(data.Str("timestamp"), status.Str("timestamp"));
+    }
+
+    public static TheoryData<string> Callers => ["none", "service key", "unknown key", "user token", "garbage token"];
+
+    private HttpClient Caller(string caller)
+    {
+        var client = caller switch
+        {
+            "service key" => App.Service(),
+            "unknown key" => App.Service("not-a-configured-key-000"),
+            "user token" => App.User(1),
+            _ => App.Anonymous(),
+        };
+        if (caller == "garbage token") client.DefaultRequestHeaders.Authorization = new("Bearer", "not.a.jwt");
+        return client;
+    }
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task AnUnknownPathIs404WhateverTheCredentials(string caller)
+    {
+        foreach (var path in new[] { "/api/v1/nonexistent", "/no/such/thing", "/api/v1/communities/1/nonexistent" })
+            await (await Caller(caller).GetAsync(path, Ct)).Problem(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/api/v1/status")]
+    [InlineData("POST", "/health")]
+    [InlineData("PUT", "/healthz")]
+    [InlineData("DELETE", "/metrics")]
+    [InlineData("PATCH", "/api/v1/communities")]
+    public async Task AWrongMethodIs405WithoutCredentials(string method, string path)
+    {
+        var response = await App.Anonymous().SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
+        await response.Problem(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        Assert.Contains("GET", response.Content.Headers.Allow);
     }
 
     [Fact]

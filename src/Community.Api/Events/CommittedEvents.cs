@@ -1,24 +1,34 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Community.Api.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Community.Api.Events;
 
-/// <summary>
-/// Counts outbox events when they commit, not when they are added: an event saved inside a transaction that
-/// rolls back was never written. Events inserted by raw SQL are not seen here.
-/// </summary>
-public sealed class EventMetricsInterceptor : SaveChangesInterceptor, IDbTransactionInterceptor
+/// <summary>Something that must follow every committed write: it sees the outbox events the commit made durable.</summary>
+public interface ICommittedEventHandler
 {
+    /// <summary>Called once per commit, after it, with that commit's events in the order they were recorded. Must not throw or block.</summary>
+    void OnCommitted(IReadOnlyList<OutboxEvent> events);
+}
+
+/// <summary>
+/// The one place side effects of a write start: when a unit of work commits, the outbox events it recorded (through
+/// <see cref="Journal"/>) go to every <see cref="ICommittedEventHandler"/> — cache invalidation, metrics, the webhook
+/// dispatcher. Events of a transaction that rolls back never reach them. Handlers never see events inserted by raw SQL,
+/// so every event is recorded through the journal.
+/// </summary>
+public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers, ILogger<CommittedEvents> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private readonly ICommittedEventHandler[] _handlers = handlers.ToArray();
+
     // Pooled contexts are reused, so the state is reset at every transaction start and every save outside one.
     private readonly ConditionalWeakTable<DbContext, State> _states = new();
 
     private sealed class State
     {
-        public List<string> Saving { get; } = [];
-        public List<string> Uncommitted { get; } = [];
+        public List<OutboxEvent> Saving { get; } = [];
+        public List<OutboxEvent> Uncommitted { get; } = [];
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -65,7 +75,7 @@ public sealed class EventMetricsInterceptor : SaveChangesInterceptor, IDbTransac
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
         if (StateOf(eventData.Context) is not { } state) return;
-        Count(state.Uncommitted);
+        Publish(state.Uncommitted);
         state.Uncommitted.Clear();
     }
 
@@ -88,7 +98,7 @@ public sealed class EventMetricsInterceptor : SaveChangesInterceptor, IDbTransac
         if (context is null) return;
         var state = _states.GetOrCreateValue(context);
         state.Saving.Clear();
-        state.Saving.AddRange(context.ChangeTracker.Entries<OutboxEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity.Type));
+        state.Saving.AddRange(context.ChangeTracker.Entries<OutboxEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity));
     }
 
     /// <summary>Outside an explicit transaction the save has committed already; inside one it waits for the commit.</summary>
@@ -98,7 +108,7 @@ public sealed class EventMetricsInterceptor : SaveChangesInterceptor, IDbTransac
         if (context.Database.CurrentTransaction is null)
         {
             state.Uncommitted.Clear();
-            Count(state.Saving);
+            Publish(state.Saving);
         }
         else state.Uncommitted.AddRange(state.Saving);
         state.Saving.Clear();
@@ -106,8 +116,21 @@ public sealed class EventMetricsInterceptor : SaveChangesInterceptor, IDbTransac
 
     private State? StateOf(DbContext? context) => context is not null && _states.TryGetValue(context, out var state) ? state : null;
 
-    private static void Count(List<string> types)
+    private void Publish(List<OutboxEvent> events)
     {
-        foreach (var type in types) ServiceMetrics.EventsWritten.WithLabels(type).Inc();
+        if (events.Count == 0) return;
+        var committed = events.ToArray();
+        foreach (var handler in _handlers)
+        {
+            try
+            {
+                handler.OnCommitted(committed);
+            }
+            catch (Exception e)
+            {
+                // The write has committed and its caller must hear so; a handler's failure is its own to report.
+                logger.LogError(e, "{Handler} failed on committed events", handler.GetType().Name);
+            }
+        }
     }
 }
