@@ -1,6 +1,7 @@
 using Community.Api.Audit;
 using Community.Api.Auth;
 using Community.Api.Caching;
+using Community.Api.Cli;
 using Community.Api.Communities;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -14,64 +15,61 @@ using Community.Api.Platforms;
 using Community.Api.Security;
 using Community.Api.Settings;
 
-try
-{
-    var builder = WebApplication.CreateBuilder(args);
-    builder.AddServiceHosting();
-    var database = builder.AddDatabase();
-    builder.AddHttpConventions();
-    builder.AddAuth();
-    builder.AddRateLimits();
-    builder.AddCaching(database);
-    builder.AddServiceApi();
-    builder.AddEvents();
-    builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
-    builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
-    builder.Services.AddScoped<Journal>();
-    builder.Services.AddScoped<SettingsStore>();
-    builder.Services.AddScoped<IdentityResolver>();
-    builder.Services.AddScoped<UserMerger>();
-    builder.Services.AddScoped<RouteCache>();
-    builder.Services.AddScoped<Memberships>();
-    builder.Services.AddScoped<JoinRequests>();
-
-    var app = builder.Build();
-    await app.Services.MigrateDatabaseAsync();
-    if (args.Contains("migrate"))
-        return 0; // `migrate`: the schema is current; do not serve.
-
-    app.UseRequestMetrics();
-    app.UseHttpConventions();
-    app.UseRouting();
-    app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
-    app.UseAuthentication();
-    app.UseRateLimits();
-    app.UseAuthorization();
-    app.UseMiddleware<IdempotencyMiddleware>();
-
-    app.MapServiceApi();
-    app.MapCommunitiesApi();
-    app.MapPlatformsApi();
-    app.MapSettingsApi();
-    app.MapMembersApi();
-    app.MapJoinRequestsApi();
-    app.MapConnectorApi();
-    app.MapLookupApi();
-    app.MapIdentitiesApi();
-    app.MapAuditLogApi();
-    app.MapEventsApi();
-    app.MapWebhooksApi();
-
-    await app.RunAsync();
-    return 0;
-}
-catch (StartupConfigurationException e)
-{
-    // One clear sentence, no stack trace: this is the operator's to fix.
-    Console.Error.WriteLine($"community_module cannot start: {e.Message}");
-    return 1;
-}
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption` and `healthcheck` are in Cli/.
+return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
-public partial class Program;
+public partial class Program
+{
+    /// <summary>The whole service, configured from appsettings, the environment and <paramref name="args"/>; not started.</summary>
+    internal static WebApplication BuildService(string[] args, Action<WebApplicationBuilder>? adjust = null)
+    {
+        var builder = ServiceHosting.CreateServiceBuilder(args);
+        builder.AddServiceHosting();
+        adjust?.Invoke(builder);
+        var database = builder.AddDatabase();
+        builder.AddHttpConventions();
+        builder.AddAuth();
+        builder.AddRateLimits();
+        builder.AddCaching(database);
+        builder.AddServiceApi();
+        builder.AddEvents();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
+        builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
+        builder.Services.AddScoped<Journal>();
+        builder.Services.AddScoped<SettingsStore>();
+        builder.Services.AddScoped<IdentityResolver>();
+        builder.Services.AddScoped<UserMerger>();
+        builder.Services.AddScoped<RouteCache>();
+        builder.Services.AddScoped<Memberships>();
+        builder.Services.AddScoped<JoinRequests>();
+        return builder.Build();
+    }
+
+    /// <summary>The middleware pipeline and every feature's endpoints.</summary>
+    internal static void MapService(WebApplication app)
+    {
+        app.UseRequestMetrics();
+        app.UseHttpConventions();
+        app.UseRouting();
+        app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
+        app.UseAuthentication();
+        app.UseRateLimits();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapServiceApi();
+        app.MapCommunitiesApi();
+        app.MapPlatformsApi();
+        app.MapSettingsApi();
+        app.MapMembersApi();
+        app.MapJoinRequestsApi();
+        app.MapConnectorApi();
+        app.MapLookupApi();
+        app.MapIdentitiesApi();
+        app.MapAuditLogApi();
+        app.MapEventsApi();
+        app.MapWebhooksApi();
+    }
+}

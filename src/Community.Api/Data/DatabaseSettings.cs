@@ -8,6 +8,8 @@ public enum DatabaseProvider { Sqlite, Postgres }
 /// <summary>
 /// Which database to use, read from <c>DATABASE_URL</c> (<c>postgresql://…</c>, <c>postgres://…</c>, <c>sqlite:PATH</c>),
 /// else from <c>ConnectionStrings:Community</c> with <c>Database:Provider</c>, else an embedded SQLite file under ./data/.
+/// A relative SQLite path is relative to the working directory, as on any command line (<c>dotnet run</c> runs in the
+/// project directory; a container in its WORKDIR), not to wherever the application's files are installed.
 /// </summary>
 public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string? ReadConnectionString)
 {
@@ -23,24 +25,32 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         {
             var identity = Provider == DatabaseProvider.Postgres
                 ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"pg|{pg.Host}|{pg.Port}|{pg.Database}" : ""
-                : $"sqlite|{new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource}";
+                : $"sqlite|{SqliteFile}";
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..12];
         }
     }
 
-    public static DatabaseSettings FromConfiguration(IConfiguration config, string contentRoot)
+    /// <summary>Where the data lives, for operators: the provider and its host, port and database or its file; never credentials.</summary>
+    public string Description => Provider == DatabaseProvider.Postgres
+        ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"PostgreSQL at {pg.Host}:{pg.Port}/{pg.Database}" : ""
+        : $"SQLite file {SqliteFile}";
+
+    /// <summary>The SQLite database file; null on PostgreSQL.</summary>
+    public string? SqliteFile => Provider == DatabaseProvider.Sqlite ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
+
+    public static DatabaseSettings FromConfiguration(IConfiguration config, string workingDirectory)
     {
         var readUrl = config["DATABASE_READ_URL"];
         string? read = string.IsNullOrWhiteSpace(readUrl) ? null : ParsePostgresUrl(readUrl, "DATABASE_READ_URL");
 
         var url = config["DATABASE_URL"];
         if (!string.IsNullOrWhiteSpace(url))
-            return FromUrl(url.Trim(), contentRoot) with { ReadConnectionString = read };
+            return FromUrl(url.Trim(), workingDirectory) with { ReadConnectionString = read };
 
         var connectionString = config.GetConnectionString("Community");
         var provider = config["Database:Provider"];
         if (string.IsNullOrWhiteSpace(connectionString))
-            return new(DatabaseProvider.Sqlite, SqliteConnectionString(DefaultSqlitePath, contentRoot), read);
+            return new(DatabaseProvider.Sqlite, SqliteConnectionString(DefaultSqlitePath, workingDirectory), read);
 
         return provider?.Trim().ToLowerInvariant() switch
         {
@@ -51,7 +61,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         };
     }
 
-    private static DatabaseSettings FromUrl(string url, string contentRoot)
+    private static DatabaseSettings FromUrl(string url, string workingDirectory)
     {
         if (url.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
@@ -59,16 +69,24 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             if (path.StartsWith("//")) path = path[2..]; // sqlite:///abs/path and sqlite://rel/path
             if (string.IsNullOrWhiteSpace(path))
                 throw new StartupConfigurationException("DATABASE_URL 'sqlite:' needs a file path, for example sqlite:data/community.db.");
-            return new(DatabaseProvider.Sqlite, SqliteConnectionString(path, contentRoot), null);
+            return new(DatabaseProvider.Sqlite, SqliteConnectionString(path, workingDirectory), null);
         }
         return new(DatabaseProvider.Postgres, ParsePostgresUrl(url, "DATABASE_URL"), null);
     }
 
-    private static string SqliteConnectionString(string path, string contentRoot)
+    private static string SqliteConnectionString(string path, string workingDirectory)
     {
-        var fullPath = Path.GetFullPath(path, contentRoot);
+        var fullPath = Path.GetFullPath(path, workingDirectory);
         var directory = Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        try
+        {
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupConfigurationException(
+                $"The SQLite file {fullPath} cannot be created: its directory {directory} cannot be made ({e.Message.TrimEnd('.')}); point DATABASE_URL at a writable directory, as in sqlite:data/community.db.");
+        }
         // Shared cache off and pooling on: each connection is its own; WAL (set by migrations) lets readers run beside the writer.
         return $"Data Source={fullPath};Pooling=True;Default Timeout=30";
     }

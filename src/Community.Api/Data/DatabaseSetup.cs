@@ -10,7 +10,7 @@ public static class DatabaseSetup
     /// <summary>Registers <see cref="CommunityDb"/> on the configured provider.</summary>
     public static DatabaseSettings AddDatabase(this WebApplicationBuilder builder)
     {
-        var settings = DatabaseSettings.FromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration, Environment.CurrentDirectory);
         builder.Services.AddSingleton(settings);
         // Interceptors registered as IInterceptor (event metrics; tests add their own) apply to every context.
         if (settings.Provider == DatabaseProvider.Postgres)
@@ -31,9 +31,8 @@ public static class DatabaseSetup
     /// <summary>Applies pending migrations; a database that cannot be reached stops start-up with a clear message.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CommunityDb>();
-        var logger = scope.ServiceProvider.GetRequiredService<ILogger<CommunityDb>>();
+        await using var db = MigrationContext(services);
+        var logger = services.GetRequiredService<ILogger<CommunityDb>>();
         try
         {
             await db.Database.MigrateAsync(cancellationToken);
@@ -43,11 +42,27 @@ public static class DatabaseSetup
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Applying database migrations failed");
+            logger.LogError("Applying database migrations failed: {Reason}", e.GetBaseException().Message);
+            logger.LogDebug(e, "Applying database migrations failed");
             throw new StartupConfigurationException(
                 $"The database could not be prepared ({e.GetBaseException().Message.TrimEnd('.')}); check DATABASE_URL and that the database server is reachable.");
         }
         logger.LogInformation("Database schema is up to date ({Provider})", db.Database.ProviderName);
+    }
+
+    /// <summary>
+    /// A context like the service's own, except that a failing command is logged at Debug. Npgsql finds out whether the
+    /// history table exists by querying it, so every start on a fresh database would log an Error for an expected
+    /// condition. A real failure still throws and is reported once, above.
+    /// </summary>
+    private static CommunityDb MigrationContext(IServiceProvider services)
+    {
+        return services.GetRequiredService<DatabaseSettings>().Provider == DatabaseProvider.Postgres
+            ? new PostgresCommunityDb(Quiet(services.GetRequiredService<DbContextOptions<PostgresCommunityDb>>()))
+            : new SqliteCommunityDb(Quiet(services.GetRequiredService<DbContextOptions<SqliteCommunityDb>>()));
+
+        static DbContextOptions<T> Quiet<T>(DbContextOptions<T> options) where T : DbContext =>
+            new DbContextOptionsBuilder<T>(options).ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug))).Options;
     }
 }
 

@@ -8,6 +8,31 @@ public static class ServiceHosting
 {
     public const int DefaultPort = 8020;
 
+    /// <summary>
+    /// Supplies the environment only when none is given explicitly (<c>ASPNETCORE_ENVIRONMENT</c>, <c>DOTNET_ENVIRONMENT</c>,
+    /// <c>--environment</c>). The launch profile sets it to Development, so a plain <c>dotnet run</c> is Development while
+    /// <c>ASPNETCORE_ENVIRONMENT=Production dotnet run</c> really is Production.
+    /// </summary>
+    public const string DefaultEnvironmentVariable = "COMMUNITY_DEFAULT_ENVIRONMENT";
+
+    /// <summary>
+    /// The builder every command starts from. Its content root is the application's own directory, so appsettings*.json
+    /// are read wherever the service is started from (an explicit <c>--contentRoot</c> or <c>ASPNETCORE_CONTENTROOT</c> still wins).
+    /// </summary>
+    public static WebApplicationBuilder CreateServiceBuilder(string[] args)
+    {
+        var given = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_").AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args).Build();
+        return WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = string.IsNullOrWhiteSpace(given[HostDefaults.ContentRootKey]) ? AppContext.BaseDirectory : null,
+            EnvironmentName = string.IsNullOrWhiteSpace(given[HostDefaults.EnvironmentKey])
+                ? Environment.GetEnvironmentVariable(DefaultEnvironmentVariable) is { Length: > 0 } fallback ? fallback : null
+                : null,
+        });
+    }
+
     public static void AddServiceHosting(this WebApplicationBuilder builder)
     {
         // --urls and ASPNETCORE_URLS both arrive as "urls" and win; otherwise MODULE_PORT (default 8020) on every interface.
@@ -31,7 +56,8 @@ public static class ServiceHosting
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
     }
 
-    private static int Port(string? value)
+    /// <summary>The port <c>MODULE_PORT</c> names, or 8020 when it is unset.</summary>
+    internal static int Port(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return DefaultPort;
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535

@@ -1,6 +1,8 @@
-using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Community.Api.Data;
 using Community.Api.Hosting;
+using Community.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -14,7 +16,6 @@ public sealed class StartupTests : IDisposable
 {
     private const string ValidKey = "startup-test-key-0123456789";
     private const string ValidEncryptionKey = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("community-startup-").FullName;
 
@@ -22,58 +23,29 @@ public sealed class StartupTests : IDisposable
 
     private string SqliteUrl => $"sqlite:{Path.Combine(_directory, "community.db")}";
 
-    private static readonly string[] Keys = ["Auth__ApiKeys__0__Name", "Auth__ApiKeys__0__Key", "Auth__ApiKeys__0__Scopes__0"];
-
     private static Dictionary<string, string> WithKey(Dictionary<string, string> env)
     {
-        env[Keys[0]] = "ops";
-        env[Keys[1]] = ValidKey;
-        env[Keys[2]] = "*";
+        env["Auth__ApiKeys__0__Name"] = "ops";
+        env["Auth__ApiKeys__0__Key"] = ValidKey;
+        env["Auth__ApiKeys__0__Scopes__0"] = "*";
         return env;
     }
 
-    /// <summary>Runs <c>dotnet Community.Api.dll</c> in an empty directory with only <paramref name="env"/> as its configuration.</summary>
-    private async Task<(int ExitCode, string[] Errors)> RunAsync(Dictionary<string, string> env, params string[] args)
+    private Dictionary<string, string> Production(string? databaseUrl = null)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Community.Api.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        // Nothing from the test run's own environment may configure the service.
-        foreach (var key in start.Environment.Keys.Where(IsServiceSetting).ToList()) start.Environment.Remove(key);
-        foreach (var (key, value) in env) start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The service did not exit within {Timeout.TotalSeconds} s; it probably started. Output: {await stdout}");
-        }
-        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var env = WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ENCRYPTION_KEY"] = ValidEncryptionKey });
+        if (databaseUrl is not null) env["DATABASE_URL"] = databaseUrl;
+        return env;
     }
 
-    private static bool IsServiceSetting(string key) =>
-        key.StartsWith("ASPNETCORE_") || key == "DOTNET_ENVIRONMENT" || key.StartsWith("Auth__") || key.StartsWith("DATABASE_")
-        || key.StartsWith("ENCRYPTION_") || key.StartsWith("ConnectionStrings__") || key.StartsWith("Database__")
-        || key is "MODULE_PORT" or "LOG_LEVEL" or "REDIS_URL" or "urls";
+    /// <summary>Runs the service in an empty directory with only <paramref name="env"/> as its configuration.</summary>
+    private Task<ProcessOutcome> RunAsync(Dictionary<string, string> env, params string[] args) => ServiceProcess.RunAsync(_directory, env, args);
 
     private async Task AssertRefusesToStart(Dictionary<string, string> env, params string[] mentions)
     {
-        var (exitCode, errors) = await RunAsync(env);
-        Assert.Equal(1, exitCode);
-        var line = Assert.Single(errors);
+        var outcome = await RunAsync(env);
+        Assert.True(outcome.ExitCode == 1, outcome.ToString());
+        var line = Assert.Single(outcome.ErrorLines);
         Assert.StartsWith("community_module cannot start: ", line);
         foreach (var mention in mentions) Assert.Contains(mention, line);
     }
@@ -89,8 +61,7 @@ public sealed class StartupTests : IDisposable
 
     [Fact]
     public Task ANonNumericModulePortIsRefused() =>
-        AssertRefusesToStart(WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl, ["ENCRYPTION_KEY"] = ValidEncryptionKey, ["MODULE_PORT"] = "abc" }),
-            "MODULE_PORT", "'abc'");
+        AssertRefusesToStart(Production(SqliteUrl).With("MODULE_PORT", "abc"), "MODULE_PORT", "'abc'");
 
     [Fact]
     public Task ProductionWithoutAnEncryptionKeyIsRefused() =>
@@ -98,16 +69,110 @@ public sealed class StartupTests : IDisposable
 
     [Fact]
     public Task AnEncryptionKeyOfTheWrongLengthIsRefused() =>
-        AssertRefusesToStart(WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl, ["ENCRYPTION_KEY"] = "c2hvcnQ=" }),
-            "ENCRYPTION_KEY", "32 bytes");
+        AssertRefusesToStart(Production(SqliteUrl).With("ENCRYPTION_KEY", "c2hvcnQ="), "ENCRYPTION_KEY", "32 bytes");
+
+    [Fact]
+    public Task ASqlitePathUnderAnExistingFileIsRefused()
+    {
+        var file = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(file, "");
+        return AssertRefusesToStart(Production($"sqlite:{file}/x.db"), file, "DATABASE_URL");
+    }
+
+    [Fact]
+    public async Task APortAlreadyInUseIsRefused()
+    {
+        // Every interface, as the service binds: its [::] socket (dual-stack) cannot share the port.
+        using var other = new TcpListener(IPAddress.Any, 0);
+        other.Start();
+        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        await AssertRefusesToStart(Production(SqliteUrl).With("MODULE_PORT", $"{port}"), $":{port}", "address already in use", "MODULE_PORT");
+    }
+
+    [Fact]
+    public async Task AMistypedCommandDoesNotStartTheService()
+    {
+        var outcome = await RunAsync(Production(SqliteUrl), "mgirate");
+        Assert.True(outcome.ExitCode == 1, outcome.ToString());
+        Assert.Equal("community_module cannot start: unknown command or argument 'mgirate'; run with --help to see the commands.", Assert.Single(outcome.ErrorLines));
+    }
 
     [Fact]
     public async Task TheMigrateCommandPreparesTheDatabaseAndExits()
     {
-        var env = WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl, ["ENCRYPTION_KEY"] = ValidEncryptionKey });
-        var (exitCode, errors) = await RunAsync(env, "migrate");
-        Assert.True(exitCode == 0, $"Exit code {exitCode}: {string.Join('\n', errors)}");
+        var outcome = await RunAsync(Production(SqliteUrl), "migrate");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.True(new FileInfo(Path.Combine(_directory, "community.db")).Length > 0);
+    }
+
+    [Fact]
+    public async Task ServingStopsCleanlyOnSigterm()
+    {
+        await using var service = await ServiceProcess.ServeAsync(_directory, Production(SqliteUrl));
+        Assert.Equal(0, await service.TerminateAsync());
+        Assert.Contains("Application is shutting down", service.Output);
+    }
+
+    [Fact]
+    public async Task SettingsAreReadFromTheApplicationsDirectoryWhereverItIsStarted()
+    {
+        // Started from an empty directory: appsettings.json still sets EF Core's level to Warning, so no SQL is logged.
+        var outcome = await RunAsync(Production(SqliteUrl), "migrate");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.DoesNotContain("Executed DbCommand", outcome.Stdout);
+        Assert.Contains("Database schema is up to date", outcome.Stdout);
+
+        // And Development finds appsettings.Development.json (its development encryption key) from there too.
+        var development = await RunAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["DATABASE_URL"] = SqliteUrl }, "migrate");
+        Assert.True(development.ExitCode == 0, development.ToString());
+    }
+
+    [Fact]
+    public async Task WithoutADatabaseUrlTheSqliteFileIsUnderDataInTheWorkingDirectory()
+    {
+        var outcome = await RunAsync(Production(), "migrate");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(File.Exists(Path.Combine(_directory, "data", "community.db")));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(ServiceProcess.Dll)!, "data", "community.db")));
+    }
+
+    [Fact]
+    public async Task AFreshPostgresDatabaseIsMigratedWithoutAnErrorInTheLog()
+    {
+        var server = await PostgresServer.GetAsync();
+        if (server.SkipReason is not null) Assert.Skip(server.SkipReason);
+        var url = await server.CreateEmptyDatabaseAsync();
+        try
+        {
+            var outcome = await RunAsync(Production(url), "migrate");
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            Assert.DoesNotContain("\"LogLevel\":\"Error\"", outcome.Stdout);
+            Assert.DoesNotContain("Failed executing DbCommand", outcome.Stdout);
+            Assert.DoesNotContain("Executed DbCommand", outcome.Stdout);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(url);
+        }
+    }
+
+    [Fact]
+    public async Task AnUnreachablePostgresIsOneSentence()
+    {
+        var outcome = await RunAsync(Production($"postgresql://postgres@127.0.0.1:{ServiceProcess.FreePort()}/nowhere"), "migrate");
+        Assert.True(outcome.ExitCode == 1, outcome.ToString());
+        var line = Assert.Single(outcome.ErrorLines);
+        Assert.StartsWith("community_module migrate: The database could not be prepared", line);
+        Assert.DoesNotContain("   at ", outcome.Stdout);
+    }
+}
+
+internal static class EnvironmentExtensions
+{
+    public static Dictionary<string, string> With(this Dictionary<string, string> env, string key, string value)
+    {
+        env[key] = value;
+        return env;
     }
 }
 
@@ -163,7 +228,7 @@ public sealed class DatabaseSettingsTests : IDisposable
     }
 
     [Fact]
-    public void SqliteUrlWithARelativePathIsUnderTheContentRoot()
+    public void SqliteUrlWithARelativePathIsUnderTheWorkingDirectory()
     {
         var settings = Parse(("DATABASE_URL", "sqlite:local/file.db"));
         Assert.Contains($"Data Source={Path.Combine(_root, "local", "file.db")};", settings.ConnectionString);

@@ -43,6 +43,14 @@ public sealed class PostgresServer
         return Url(name);
     }
 
+    /// <summary>Creates a database with nothing in it, not even the migrations' history table; returns its <c>DATABASE_URL</c>.</summary>
+    public async Task<string> CreateEmptyDatabaseAsync()
+    {
+        var name = $"t_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE {name}");
+        return Url(name);
+    }
+
     /// <summary>Drops a test database, cutting any connection still open to it.</summary>
     public Task DropDatabaseAsync(string url) => ExecuteAsync($"DROP DATABASE IF EXISTS {new Uri(url).AbsolutePath.Trim('/')} WITH (FORCE)");
 
