@@ -110,7 +110,7 @@ public static partial class CommunitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<CommunityResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? q = null, string? platform = null, string? tier = null,
         [FromQuery(Name = "include_inactive")] bool? includeInactive = null, int? limit = null, string? cursor = null)
     {
@@ -120,7 +120,7 @@ public static partial class CommunitiesApi
         var search = errors.Text("q", q, 100);
         errors.OneOf("tier", tier, Tiers.All);
         var pageSize = Paging.ValidLimit(limit, errors);
-        var after = Cursor.Decode(cursor, "communities", 1, errors);
+        var after = cursors.Decode(cursor, "communities", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         var query = db.Communities.AsNoTracking();
@@ -144,7 +144,7 @@ public static partial class CommunitiesApi
 
         var rows = await query.OrderBy(c => c.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
         var platforms = await db.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
-        var page = Paging.ToPage(rows, pageSize.Value, c => Cursor.Encode("communities", c.Id),
+        var page = Paging.ToPage(rows, pageSize.Value, c => cursors.Encode("communities", c.Id),
             c => CommunityResponse.From(c, platforms.GetValueOrDefault(c.Id) ?? []));
         return TypedResults.Ok(Envelope.Page(page));
     }

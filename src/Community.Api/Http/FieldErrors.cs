@@ -7,6 +7,7 @@ namespace Community.Api.Http;
 public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new();
+    private string _code = ErrorCodes.ValidationFailed;
 
     public bool Any => _errors.Count > 0;
 
@@ -17,7 +18,17 @@ public sealed class FieldErrors
         return this;
     }
 
-    public ProblemHttpResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    /// <summary>
+    /// Adds an error that has a code of its own (<c>invalid_cursor</c>): the problem carries that code, since it tells
+    /// the client more (start again from page 1) than <c>validation_failed</c> does; <c>errors</c> still lists every field.
+    /// </summary>
+    public FieldErrors Add(string field, string message, string code)
+    {
+        _code = code;
+        return Add(field, message);
+    }
+
+    public ProblemHttpResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), code: _code);
 
     /// <summary>True, with the problem to return, when anything was added.</summary>
     public bool HasProblem([NotNullWhen(true)] out ProblemHttpResult? problem)
