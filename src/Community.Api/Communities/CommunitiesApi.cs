@@ -39,8 +39,8 @@ public static partial class CommunitiesApi
         if (access.Check(caller, Permissions.CreateCommunity).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
-        var name = errors.Text("name", request.Name, 100, required: true);
-        var displayName = errors.Text("display_name", request.DisplayName, 200);
+        var name = errors.Name("name", request.Name, 100, required: true);
+        var displayName = errors.Name("display_name", request.DisplayName, 200);
         var description = errors.Text("description", request.Description, 2000, allowNewlines: true);
         var avatarUrl = errors.Url("avatar_url", request.AvatarUrl);
         errors.OneOf("tier", request.Tier, Tiers.All);
@@ -56,7 +56,7 @@ public static partial class CommunitiesApi
         if (request.Owner is { } owner)
         {
             if (IdentitiesApi.ValidateAccount(errors, owner.Platform, owner.PlatformUserId, "owner.") is { } unsupported) return unsupported;
-            errors.Text("owner.platform_username", owner.PlatformUsername, 255);
+            errors.Name("owner.platform_username", owner.PlatformUsername, 255);
         }
         if (errors.HasProblem(out var invalid)) return invalid;
         if (request.Tier == Tiers.Premium && !trusted)
@@ -165,8 +165,8 @@ public static partial class CommunitiesApi
         if (grant.Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
-        if (request.Name.IsSet) errors.Text("name", request.Name.Value, 100, required: true);
-        if (request.DisplayName.IsSet) errors.Text("display_name", request.DisplayName.Value, 200);
+        if (request.Name.IsSet) errors.Name("name", request.Name.Value, 100, required: true);
+        if (request.DisplayName.IsSet) errors.Name("display_name", request.DisplayName.Value, 200);
         if (request.Description.IsSet) errors.Text("description", request.Description.Value, 2000, allowNewlines: true);
         if (request.AvatarUrl.IsSet) errors.Url("avatar_url", request.AvatarUrl.Value);
         if (request.IsPublic.IsSet && request.IsPublic.Value is null) errors.Add("is_public", "Must be true or false.");

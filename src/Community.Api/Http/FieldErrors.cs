@@ -56,6 +56,21 @@ public sealed class FieldErrors
         return trimmed;
     }
 
+    /// <summary>
+    /// Checks a name (community name, display name, username, platform username) as <see cref="Text"/> does, and also
+    /// refuses the bidirectional embedding, override and isolate controls (U+202A–202E, U+2066–2069): in a name they
+    /// serve only to make it display as something else ("Trojan Source" spoofing). Free text (descriptions, reasons,
+    /// messages) keeps them, since mixed-direction paragraphs legitimately use them.
+    /// </summary>
+    public string? Name(string field, string? value, int max, bool required = false)
+    {
+        var trimmed = Text(field, value, max, required);
+        if (trimmed is not null && trimmed.Any(IsBidiControl)) Add(field, "Must not contain bidirectional control characters (U+202A–202E, U+2066–2069).");
+        return trimmed;
+    }
+
+    private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
+
     /// <summary>Checks an optional absolute http(s) URL.</summary>
     public string? Url(string field, string? value, int max = 2048)
     {

@@ -129,7 +129,7 @@ public static partial class MembersApi
         if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
         if (request.HubUserId is null && request.Platform is null && request.PlatformUserId is not null) errors.Add("platform", "Is required with platform_user_id.");
         if (request.Platform is not null) errors.Text("platform_user_id", request.PlatformUserId, 255, required: true);
-        errors.Text("platform_username", request.PlatformUsername, 255);
+        errors.Name("platform_username", request.PlatformUsername, 255);
 
         var self = !caller.IsService && request.Platform is null && (request.HubUserId is null || request.HubUserId == caller.HubUserId);
         if (request.HubUserId is null && request.Platform is null && !self)

@@ -52,7 +52,7 @@ public static class PlatformsApi
         var errors = new FieldErrors();
         if (request.Platform is null) errors.Add("platform", "Is required.");
         var platformCommunityId = errors.Text("platform_community_id", request.PlatformCommunityId, 255, required: true);
-        var displayName = errors.Text("display_name", request.DisplayName, 200);
+        var displayName = errors.Name("display_name", request.DisplayName, 200);
         string? credentials = null;
         if (request.Credentials is { ValueKind: not JsonValueKind.Null } given)
         {
