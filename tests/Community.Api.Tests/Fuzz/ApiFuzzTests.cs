@@ -71,12 +71,14 @@ public abstract class ApiFuzzTests(TestApp app) : ApiTest(app)
         var output = TestContext.Current.TestOutputHelper;
         try
         {
-            await requests.Any.SampleAsync(async request =>
-            {
-                if (clock.Elapsed.TotalSeconds > Seconds) return; // the time bound: the remaining cases pass without being sent
-                Interlocked.Increment(ref sent);
-                statuses.AddOrUpdate(await SendAndCheckAsync(client, request), 1, (_, c) => c + 1);
-            }, writeLine: output is null ? null : output.WriteLine, seed: Seed, iter: Cases, threads: 1);
+            // In rounds, so that the time bound stops generation too; FUZZ_SEED is the first case of the first round.
+            for (var seed = Seed; sent < Cases && clock.Elapsed.TotalSeconds < Seconds; seed = null)
+                await requests.Any.SampleAsync(async request =>
+                {
+                    if (clock.Elapsed.TotalSeconds > Seconds) return;
+                    sent++;
+                    statuses.AddOrUpdate(await SendAndCheckAsync(client, request), 1, (_, c) => c + 1);
+                }, seed: seed, iter: Math.Min(100, Cases - sent), threads: 1);
         }
         catch (CsCheckException e)
         {

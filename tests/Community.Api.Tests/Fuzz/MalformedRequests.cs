@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Community.Api.Events;
@@ -22,29 +23,29 @@ public sealed record FuzzRequest(Operation Operation, string Method, string Url,
 public sealed record FuzzWorld(long[] Ids, string[] PlatformIds);
 
 /// <summary>
-/// Generators of malformed requests for the operations of an OpenAPI document: wrong types, huge and negative
-/// numbers, unicode (NUL, lone surrogates, bidi controls), very long strings, deep nesting, missing and duplicate
-/// fields, bad cursors and query values, bad path ids, wrong content types and methods. Values that are valid
-/// for a field (platform names, roles, setting keys) are mixed in so requests also get past the first check.
+/// Generators of malformed requests for the operations of an OpenAPI document. A request starts valid (path ids that
+/// exist, query values and body fields the API accepts, chosen by field name) and then one, two or many of its parts
+/// are broken: wrong types, huge and negative numbers, unicode (NUL, lone surrogates, bidi controls), very long
+/// strings, deep nesting, missing and duplicate fields, bad cursors and query values, bad path ids, mutated valid
+/// values, broken bodies, wrong content types and methods. Starting valid is what lets a broken part reach the code
+/// behind the first check.
 /// </summary>
 public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzWorld world)
 {
-    private static readonly string[] Platforms = ["twitch", "discord", "youtube", "kick", "slack", "TWITCH", "myspace"];
+    private static readonly string[] Platforms = ["twitch", "discord", "youtube", "kick", "slack"];
     private static readonly string[] Words =
     [
         "member", "moderator", "admin", "owner", "active", "left", "removed", "banned", "all", "pending", "approved", "rejected",
-        "joined_at", "reputation", "free", "premium", "open", "approval", "invite", "UTC", "Europe/Berlin", "Europe", "America/", "en", "pt-BR",
-        "failed", "succeeded", "delivered", "community.created", "member.joined", "settings.updated", "member.banned",
+        "joined_at", "reputation", "free", "premium", "open", "approval", "invite", "UTC", "Europe/Berlin", "en", "pt-BR",
+        "failed", "delivered", "community.created", "member.joined", "settings.updated", "TWITCH", "myspace",
         "http://127.0.0.1:9/hook", "https://203.0.113.7/hook", "http://[::1]/x", "http://localhost/", "ftp://x/", "https://", "mailto:a@b",
-        .. Platforms,
     ];
     private static readonly string[] Nasty =
     [
         "", " ", "\u0000", "a\u0000b", "\ud800", "\udfff", "x\ud800y", "😀", "👨‍👩‍👧‍👦", "\u202Eevil", "\u2066x\u2069", "\uFEFF", "\u200B",
         "Ω≈ç√∫", "ＡＢＣ", "İı", "ß", "ǅ", "\r\n", "\t", "\u0085", "\u2028", "'; DROP TABLE communities; --", "%", "_", "\\", "%00",
-        "../../etc/passwd", "..\\..\\x", "/", "{{7*7}}", "<script>alert(1)</script>", "null", "true", "-1", "0", "1e400", "NaN",
-        "9223372036854775808", "-9223372036854775809", "1.5", "0x10", "${x}", "a|b|c", "members-joined|-1|1", "\u0007", "\u001b[31m",
-        "Etc/GMT+14", "/etc/localtime", "posix/Europe/Berlin", "../UTC", "Europe/Berlin\u0000", "zz-ZZZZZZZZ-x", "x-", "{user}{community}",
+        "../../etc/passwd", "..\\..\\x", "/", ".", "{{7*7}}", "<script>alert(1)</script>", "null", "true", "-1", "0", "1e400", "NaN",
+        "9223372036854775808", "-9223372036854775809", "1.5", "0x10", "${x}", "a|b|c", "\u0007", "\u001b[31m", "{user}{community}",
     ];
     private static readonly string[] NastyNumbers =
     [
@@ -61,7 +62,7 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16",
         "application/json; charset=latin1", "application/merge-patch+json", "*/*", "application/json; charset=\"", "application/jsonx", "application",
     ];
-    private static readonly string[] OtherMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     private static Gen<string> Pick(params string[] values) => Gen.OneOf(values);
 
@@ -69,74 +70,124 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
 
     private static string Json(string value) => JsonSerializer.Serialize(value);
 
-    private static readonly Gen<string> LongString = Gen.OneOf(101, 256, 501, 2001, 5000, 70_000)
-        .SelectMany(n => Gen.Char["ab9Z"].Select(c => new string(c, n)));
+    private static string Encode(string value) =>
+        string.Concat(Encoding.UTF8.GetBytes(value).Select(b => (char)b is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_' or '~'
+            ? ((char)b).ToString() : $"%{b:X2}"));
 
-    private static readonly Gen<string> RandomText = OneOf(Gen.String[0, 40], Gen.Char.Array[0, 20].Select(cs => new string(cs)), Gen.String["abcdefghijklmnopqrstuvwxyz0123456789 -_."]);
+    private static readonly Gen<string> LongString = Gen.OneOf(101, 256, 501, 2001, 5000, 70_000).SelectMany(n => Gen.Char["ab9Z"].Select(c => new string(c, n)));
 
-    /// <summary>A string: a word the API knows, a nasty one, random unicode or a very long one.</summary>
-    private static readonly Gen<string> AnyString = Gen.Frequency<string>((3, Pick(Words)), (3, Pick(Nasty)), (3, RandomText), (1, LongString));
+    private static readonly Gen<string> RandomText =
+        OneOf(Gen.String[0, 40], Gen.Char.Array[0, 20].Select(cs => new string(cs)), Gen.String["abcdefghijklmnopqrstuvwxyz0123456789 -_."]);
 
-    private Gen<long> Id => Gen.Frequency<long>((6, Gen.OneOf(world.Ids)), (1, Gen.OneOf(0L, -1L, long.MaxValue, long.MinValue, 1L, 2L)), (1, Gen.Long));
+    /// <summary>A string a client should not send: a nasty one, random unicode or a very long one.</summary>
+    private static readonly Gen<string> NastyString = Gen.Frequency<string>((2, Pick(Words)), (4, Pick(Nasty)), (3, RandomText), (1, LongString));
 
-    private Gen<string> IdText => Id.Select(i => i.ToString());
+    private static readonly Gen<string> Token = Gen.String["abcdefghijklmnopqrstuvwxyz0123456789"].Where(s => s.Length is > 0 and < 20).Select(s => $"fz{s}");
 
-    private static Gen<string> DeepJson => Gen.Int[10, 3000].SelectMany(depth => Gen.Bool.Select(array => array
+    /// <summary>A valid string changed a little: cut at a separator or in half, extended, recased, given a stray character.</summary>
+    private static Gen<string> Mutate(Gen<string> valid) => valid.SelectMany(v => Gen.OneOf<string>(
+    [
+        v.Split('/', '.', '-')[0], v[..(v.Length / 2)], v + "/", v + "/..", v + "\u0000", v + "\u202E", v + new string('x', 300),
+        v.ToUpperInvariant(), " " + v + " ", v + v, v.Replace('/', '\\'), "\u00A0" + v, v + "\n",
+    ]));
+
+    private Gen<long> RealId => Gen.OneOf(world.Ids);
+
+    private static Gen<string> Deep => Gen.Int[10, 3000].SelectMany(depth => Gen.Bool.Select(array => array
         ? new string('[', depth) + "1" + new string(']', depth)
         : string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth)));
 
-    private static Gen<string> NumberJson => Gen.Frequency<string>((3, Pick(NastyNumbers)), (1, Gen.Long.Select(l => l.ToString())),
-        (1, Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "1e999")));
+    private static Gen<string> BadNumber => Gen.Frequency<string>((3, Pick(NastyNumbers)), (1, Gen.Long.Select(l => l.ToString(CultureInfo.InvariantCulture))),
+        (1, Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "1e999")));
 
-    /// <summary>A JSON value of some other type than the schema asks for, or a nasty one of any type.</summary>
-    private static Gen<string> WrongJson => OneOf(Pick("null", "true", "false", "[]", "{}", "\"\"", "[null]", "{\"\":null}"), NumberJson,
-        AnyString.Select(Json), DeepJson);
+    /// <summary>A JSON value nobody should send for a field: another type, a nasty number or string, deep nesting.</summary>
+    private static Gen<string> BadJson => Gen.Frequency<string>((2, Pick("null", "true", "false", "[]", "{}", "\"\"", "[null]", "{\"\":null}")), (2, BadNumber),
+        (3, NastyString.Select(Json)), (1, Deep));
 
-    /// <summary>The JSON text of a value for <paramref name="schema"/>: mostly the right type (often a valid value), sometimes not.</summary>
-    private Gen<string> Value(Schema schema, string name, int depth) =>
-        depth > 4 ? WrongJson : Gen.Frequency<string>((5, Valid(schema, name, depth)), (2, WrongJson));
+    // ---- valid values, by field name ------------------------------------------------------------------------------------
 
-    private Gen<string> Valid(Schema schema, string name, int depth) => schema.Type switch
+    private Gen<string> GoodText(string name) => name switch
     {
-        "string" when name == "platform" => Pick(Platforms).Select(Json),
-        "string" => AnyString.Select(Json),
-        "integer" when name.EndsWith("id") => Gen.Frequency<string>((3, IdText), (1, NumberJson)),
-        "integer" => Gen.Frequency<string>((2, Gen.Int[-1000, 100_000].Select(i => i.ToString())), (1, NumberJson)),
-        "number" => NumberJson,
-        "boolean" => Pick("true", "false"),
-        "array" when name == "event_types" => Pick([.. EventTypes.All, "*", "member.*", "", "nope"]).Select(Json).Array[0, 6].Select(Array),
-        "array" => Value(schema.Items ?? Schema.Any, name, depth + 1).Array[0, 5].Select(Array),
-        "object" when schema.Properties.Count > 0 => Object(schema, depth),
-        "object" => FreeObject(depth),
-        _ => Gen.Frequency<string>((2, FreeObject(depth)), (1, WrongJson)),
+        "platform" => Pick(Platforms),
+        "role" => Pick("member", "moderator", "admin"),
+        "status" => Pick("active", "all", "left", "banned", "pending", "approved", "failed", "delivered"),
+        "sort" => Pick("joined_at", "reputation"),
+        "tier" => Pick("free", "premium"),
+        "join_mode" => Pick(SettingDefinitions.JoinModes),
+        "locale" => Pick("en", "pt-BR", "de"),
+        "timezone" => Pick("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"),
+        "command_prefix" => Pick("!", "?", "$$"),
+        "url" => Pick("https://203.0.113.7/hook", "https://198.51.100.20:8443/x?y=1", "http://127.0.0.1:9/hook"),
+        "avatar_url" => Pick("https://203.0.113.7/a.png", "http://example.com/b.jpg"),
+        "email" => Token.Select(t => $"{t}@example.com"),
+        "types" => Pick([.. EventTypes.All]).Array[1, 3].Select(ts => string.Join(',', ts)),
+        "action" => Pick("settings.updated", "member.banned", "community.updated"),
+        "platform_community_id" or "platform_user_id" or "platformUserId" => Gen.Frequency<string>((3, Gen.OneOf(world.PlatformIds)), (1, Token)),
+        "cursor" => Pick(""),
+        _ => Token,
     };
 
-    private static string Array(string[] items) => $"[{string.Join(',', items)}]";
-
-    /// <summary>
-    /// An object of the schema's fields, each present or missing, some given twice, plus unknown ones. Fields are
-    /// written out by hand so that duplicates and odd orders survive.
-    /// </summary>
-    private Gen<string> Object(Schema schema, int depth)
+    private Gen<string> GoodJson(Schema schema, string name, int depth) => (schema.Type, name) switch
     {
-        var fields = Gen.Const(ImmutableList<string>.Empty);
-        foreach (var (name, property) in schema.Properties)
-        {
-            var field = Gen.Frequency<string?>((6, Value(property, name, depth + 1).Select(v => (string?)$"{Json(name)}:{v}")), (2, Gen.Const((string?)null)),
-                (1, Value(property, name, depth + 1).Select(v => (string?)$"{Json(name)}:{v},{Json(name)}:{v}")));
-            fields = fields.SelectMany(list => field.Select(f => f is null ? list : list.Add(f)));
-        }
-        var extra = Gen.Frequency<string?>((8, Gen.Const((string?)null)), (1, AnyString.SelectMany(k => WrongJson.Select(v => (string?)$"{Json(k)}:{v}"))));
-        return fields.SelectMany(list => extra.Select(e => "{" + string.Join(',', e is null ? list : list.Add(e)) + "}"));
+        (_, "event_types") => Pick([.. EventTypes.All]).Select(Json).Array[0, 3].Select(JsonArray),
+        (_, "credentials") => Token.Select(t => $"{{\"oauth_token\":{Json(t)}}}"),
+        (_, "reputation.weights") => Gen.Int[-1000, 1000].Select(i => $"{{\"chat\":{i}}}"),
+        (_, SettingDefinitions.StartingScore or SettingDefinitions.AutoBanThreshold) => Gen.Int[300, 850].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        (_, SettingDefinitions.WelcomeEnabled or SettingDefinitions.AutoBanEnabled) => Pick("true", "false"),
+        ("integer", "delta") => Gen.Int[-100, 100].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("integer", "value") => Gen.Int[300, 850].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("integer", "duration_seconds") => Gen.Int[1, 100_000].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("integer", _) => RealId.Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("number", _) => Gen.Int[0, 100].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("boolean", _) => Pick("true", "false"),
+        ("array", _) => GoodJson(schema.Items ?? Schema.Any, name, depth + 1).Array[0, 3].Select(JsonArray),
+        ("object", _) when depth < 3 => ObjectOf(schema, depth + 1, bad: 0),
+        ("object" or "any", _) => Gen.Const("{}"),
+        _ => GoodText(name).Select(Json),
+    };
+
+    private Gen<string> BadJsonFor(Schema schema, string name) => schema.Type switch
+    {
+        "string" => Gen.Frequency<string>((2, Mutate(GoodText(name)).Select(Json)), (2, BadJson)),
+        "integer" or "number" => Gen.Frequency<string>((3, BadNumber), (1, BadJson)),
+        _ => BadJson,
+    };
+
+    private static string JsonArray(string[] items) => $"[{string.Join(',', items)}]";
+
+    // ---- objects: fields as slots, some broken ---------------------------------------------------------------------------
+
+    /// <summary>How many slots to break: exactly one most of the time, sometimes two, sometimes a third of them.</summary>
+    private static Gen<int[]> Broken(int slots) => slots == 0 ? Gen.Const(System.Array.Empty<int>()) : Gen.Frequency<int[]>(
+        (6, Gen.Int[0, slots - 1].Select(i => new[] { i })),
+        (2, Gen.Int[0, slots - 1].Array[2].Select(a => a.Distinct().ToArray())),
+        (1, Gen.Bool.Array[slots].Select(flags => Enumerable.Range(0, slots).Where(i => flags[i] && i % 3 == 0).ToArray())),
+        (1, Gen.Const(System.Array.Empty<int>())));
+
+    /// <summary>Folds one generator per slot into the list of what they produced (null: the slot adds nothing).</summary>
+    private static Gen<ImmutableList<string>> Slots(IEnumerable<Gen<string?>> slots)
+    {
+        var all = Gen.Const(ImmutableList<string>.Empty);
+        foreach (var slot in slots) all = all.SelectMany(list => slot.Select(s => s is null ? list : list.Add(s)));
+        return all;
     }
 
-    /// <summary>An object with open keys (settings, credentials): known setting keys mixed with anything.</summary>
-    private Gen<string> FreeObject(int depth)
+    /// <summary>A field broken as a whole: a bad value, given twice, or left out.</summary>
+    private Gen<string?> BrokenField(string name, Schema schema) => Gen.Frequency<string?>(
+        (5, BadJsonFor(schema, name).Select(v => (string?)$"{Json(name)}:{v}")),
+        (1, GoodJson(schema, name, 1).SelectMany(a => BadJsonFor(schema, name).Select(b => (string?)$"{Json(name)}:{a},{Json(name)}:{b}"))),
+        (1, Gen.Const((string?)null)));
+
+    private Gen<string> ObjectOf(Schema schema, int depth, int bad)
     {
-        var key = Gen.Frequency<string>((3, Pick([.. SettingDefinitions.All.Select(d => d.Key)])), (1, AnyString));
-        var value = depth > 3 ? WrongJson : Gen.Frequency<string>((3, AnyString.Select(Json)), (2, NumberJson), (1, Pick("true", "false", "null")),
-            (1, Gen.Int[-2000, 2000].Select(i => $"{{\"chat\":{i},\"raid\":1e400}}")), (1, Gen.Const(0).SelectMany(_ => FreeObject(depth + 1))));
-        return Gen.Select(key, value, (k, v) => $"{Json(k)}:{v}").Array[0, 5].Select(f => "{" + string.Join(',', f) + "}");
+        var fields = schema.Properties.Count > 0
+            ? schema.Properties.Select(p => (p.Key, p.Value)).ToList()
+            : SettingDefinitions.All.Select(d => (d.Key, Schema.Any with { Type = d.DefaultJson.StartsWith('"') ? "string" : "any" })).ToList();
+        var present = schema.Properties.Count > 0 ? 6 : 1; // a settings PATCH names a few keys, not all of them
+        return Broken(bad == 0 ? 0 : fields.Count).SelectMany(broken => Slots(fields.Select((f, i) => broken.Contains(i)
+            ? BrokenField(f.Item1, f.Item2)
+            : Gen.Frequency<string?>((present, GoodJson(f.Item2, f.Item1, depth).Select(v => (string?)$"{Json(f.Item1)}:{v}")), (2, Gen.Const((string?)null)))))
+            .Select(list => "{" + string.Join(',', list) + "}"));
     }
 
     /// <summary>A body that is not a JSON object of the right shape at all.</summary>
@@ -144,90 +195,97 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         (6, Pick("", " ", "{", "}", "{\"a\":", "[]", "[1,2]", "\"text\"", "123", "null", "true", "hello", "{/*c*/}", "{\"a\":1,}", "{'a':1}",
             "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":01}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{\"\\u0000\":1}", "\uFEFF{}", "{}{}", "{} x")
             .Select(Encoding.UTF8.GetBytes)),
-        (2, DeepJson.Select(Encoding.UTF8.GetBytes)),
+        (2, Deep.Select(Encoding.UTF8.GetBytes)),
         (1, Gen.OneOf<byte[]>([0xFF, 0xFE], [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC0, 0xAF, 0x22, 0x7D], [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D])),
         (1, Gen.Int[1, 3].Select(k => Encoding.UTF8.GetBytes("{\"name\":\"" + new string('x', k * 400_000) + "\"}"))),
         (1, Gen.Int[100, 20_000].Select(n => Encoding.UTF8.GetBytes("{" + string.Join(',', Enumerable.Range(0, n).Select(i => $"\"f{i}\":{i}")) + "}"))));
 
-    private static string Encode(string value) =>
-        string.Concat(Encoding.UTF8.GetBytes(value).Select(b => (char)b is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_' or '~'
-            ? ((char)b).ToString() : $"%{b:X2}"));
+    // ---- a request: path, query, body, content type, method and headers as slots ----------------------------------------
 
     /// <summary>
-    /// A path segment. Never an encoded NUL: Kestrel refuses such a path before the application sees it (and the test
-    /// server throws on it), so it cannot reach the service.
+    /// A bad path segment. Never an encoded NUL: Kestrel refuses such a path before the application sees it (and the
+    /// test server throws on it), so it cannot reach the service.
     /// </summary>
-    private Gen<string> PathValue(Parameter parameter)
-    {
-        var text = AnyString.Where(s => s.Length > 0 && !s.Contains('\0')).Select(Encode);
-        return parameter.Schema.Type == "integer"
-            ? Gen.Frequency<string>((8, IdText), (1, Pick(BadPathSegments)), (1, text))
-            : parameter.Name == "platform"
-                ? Gen.Frequency<string>((4, Pick(Platforms)), (1, text))
-                : Gen.Frequency<string>((4, Gen.OneOf(world.PlatformIds)), (2, text), (1, Pick(BadPathSegments)));
-    }
+    private Gen<string> BadPath(Parameter parameter) => Gen.Frequency<string>((2, Pick(BadPathSegments)),
+        (1, NastyString.Where(s => s.Length > 0 && !s.Contains('\0')).Select(Encode)),
+        (1, Gen.OneOf(long.MaxValue, long.MinValue, 0L, -1L, int.MaxValue + 1L).Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (parameter.Schema.Type == "integer" ? 0 : 1, Mutate(GoodText(parameter.Name)).Where(s => !s.Contains('\0')).Select(Encode)));
 
-    private Gen<string> QueryValue(Parameter parameter) => (parameter.Name, parameter.Schema.Type) switch
+    private Gen<string> GoodPath(Parameter parameter) => parameter.Schema.Type == "integer"
+        ? RealId.Select(i => i.ToString(CultureInfo.InvariantCulture))
+        : GoodText(parameter.Name).Where(s => s.Length > 0).Select(Encode);
+
+    private Gen<string> BadQuery(Parameter parameter) => parameter.Name switch
     {
-        ("cursor", _) => Gen.Frequency<string>((3, Pick(Nasty).Select(Encode)), (2, Gen.Byte.Array[0, 80].Select(b => Api.Http.Base64Url.Encode(b))),
-            (1, Pick("members-joined|-1|1", "communities|1", "audit|9223372036854775807").Select(s => Api.Http.Base64Url.Encode(Encoding.UTF8.GetBytes(s))))),
-        (_, "integer") => Gen.Frequency<string>((3, Gen.Int[-5, 250].Select(i => i.ToString())), (2, Pick(NastyNumbers).Select(Encode)), (1, IdText),
-            (1, AnyString.Select(Encode))),
-        (_, "boolean") => Pick("true", "false", "True", "1", "0", "yes", "", "maybe", "%00"),
-        ("platform", _) => Pick(Platforms),
-        _ => AnyString.Select(Encode),
+        "cursor" => Gen.Frequency<string>((3, NastyString.Select(Encode)), (2, Gen.Byte.Array[0, 80].Select(b => Api.Http.Base64Url.Encode(b))),
+            (2, Gen.Select(Pick("members-joined", "members-reputation", "communities", "audit", "webhooks"), Pick(NastyNumbers), Pick(NastyNumbers),
+                (k, a, b) => Api.Http.Base64Url.Encode(Encoding.UTF8.GetBytes($"{k}|{a}|{b}"))))),
+        _ when parameter.Schema.Type is "integer" => Gen.Frequency<string>((3, Pick(NastyNumbers).Select(Encode)), (1, NastyString.Select(Encode))),
+        _ when parameter.Schema.Type is "boolean" => Pick("True", "1", "0", "yes", "", "maybe", "%00", "true%00"),
+        _ => Gen.Frequency<string>((2, Mutate(GoodText(parameter.Name)).Select(Encode)), (2, NastyString.Select(Encode)), (1, Pick(BadQueryFragments))),
     };
 
-    private Gen<string> Query(Operation operation)
+    private Gen<string> GoodQuery(Parameter parameter) => (parameter.Name, parameter.Schema.Type) switch
     {
-        var parts = Gen.Const(ImmutableList<string>.Empty);
-        foreach (var parameter in operation.Parameters.Where(p => p.In == "query"))
+        ("limit", _) => Gen.Int[1, 200].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("after", _) => Gen.Int[0, 50].Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        (_, "integer") => RealId.Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        (_, "boolean") => Pick("true", "false"),
+        _ => GoodText(parameter.Name).Select(Encode),
+    };
+
+    /// <summary>A request for <paramref name="operation"/>: valid but for the slots <see cref="Broken"/> picks.</summary>
+    public Gen<FuzzRequest> For(Operation operation)
+    {
+        var path = operation.Parameters.Where(p => p.In == "path").ToList();
+        var query = operation.Parameters.Where(p => p.In == "query").ToList();
+        // Slots: path parameters, query parameters, the body, the content type, the method, a header, stray query text.
+        var slots = path.Count + query.Count + 5;
+        return Broken(slots).SelectMany(broken =>
         {
-            var part = Gen.Frequency<string?>((5, QueryValue(parameter).Select(v => (string?)$"{parameter.Name}={v}")), (4, Gen.Const((string?)null)),
-                (1, Gen.Select(QueryValue(parameter), QueryValue(parameter), (a, b) => (string?)$"{parameter.Name}={a}&{parameter.Name}={b}")),
-                (1, Gen.Const((string?)parameter.Name)));
-            parts = parts.SelectMany(list => part.Select(p => p is null ? list : list.Add(p)));
-        }
-        var junk = Gen.Frequency<string?>((9, Gen.Const((string?)null)), (1, Pick(BadQueryFragments).Select(f => (string?)$"x={f}")),
-            (1, Pick(BadQueryFragments).Select(f => (string?)f)));
-        return parts.SelectMany(list => junk.Select(j => j is null ? list : list.Add(j)))
-            .Select(list => list.Count == 0 ? "" : "?" + string.Join('&', list));
+            bool Bad(int slot) => broken.Contains(slot);
+            var segments = Slots(path.Select((p, i) => (Bad(i) ? BadPath(p) : GoodPath(p)).Select(v => (string?)v)));
+            var queries = Slots(query.Select((p, i) => Bad(path.Count + i)
+                ? Gen.Frequency<string?>((4, BadQuery(p).Select(v => (string?)$"{p.Name}={v}")),
+                    (1, Gen.Select(GoodQuery(p), BadQuery(p), (a, b) => (string?)$"{p.Name}={a}&{p.Name}={b}")), (1, Gen.Const((string?)p.Name)))
+                : Gen.Frequency<string?>((1, GoodQuery(p).Select(v => (string?)$"{p.Name}={v}")), (1, Gen.Const((string?)null)))));
+            var next = path.Count + query.Count;
+            var body = operation.Body is null
+                ? Bad(next) ? BrokenBody.Select(b => (byte[]?)b) : Gen.Const((byte[]?)null)
+                : Bad(next)
+                    ? Gen.Frequency<byte[]?>((3, ObjectOf(operation.Body, 0, bad: 1).Select(v => (byte[]?)Encoding.UTF8.GetBytes(v))),
+                        (2, BrokenBody.Select(b => (byte[]?)b)), (1, Gen.Const((byte[]?)null)),
+                        (1, BadJson.Select(v => (byte[]?)Encoding.UTF8.GetBytes(v))))
+                    : GoodJson(operation.Body, "", 0).Select(v => (byte[]?)Encoding.UTF8.GetBytes(v));
+            var contentType = Bad(next + 1) ? Gen.Frequency<string?>((4, Pick(ContentTypes).Select(t => (string?)t)), (1, Gen.Const((string?)null)))
+                : Gen.Const((string?)"application/json");
+            var method = Bad(next + 2) ? Pick(Methods) : Gen.Const(operation.Method);
+            var stray = Bad(next + 4) ? Pick(BadQueryFragments).Select(f => (string?)f) : Gen.Const((string?)null);
+            var parts = Gen.Select(segments, queries, body, contentType, method, stray);
+            return parts.SelectMany(p => Headers(p.Item5, Bad(next + 3)).Select(headers =>
+            {
+                var url = operation.Path;
+                for (var i = 0; i < path.Count; i++) url = url.Replace("{" + path[i].Name + "}", p.Item1[i]);
+                var q = p.Item6 is null ? p.Item2 : p.Item2.Add(p.Item6);
+                if (q.Count > 0) url += "?" + string.Join('&', q);
+                return new FuzzRequest(operation, p.Item5, url, p.Item3 is null ? null : p.Item4, p.Item3, headers);
+            }));
+        });
     }
 
-    private Gen<string> Path(Operation operation)
+    private static Gen<ImmutableArray<(string, string)>> Headers(string method, bool bad)
     {
-        var path = Gen.Const(operation.Path);
-        foreach (var parameter in operation.Parameters.Where(p => p.In == "path"))
-            path = path.SelectMany(p => PathValue(parameter).Select(v => p.Replace("{" + parameter.Name + "}", v)));
-        return path;
+        if (!bad) return Gen.Const(ImmutableArray<(string, string)>.Empty);
+        var value = OneOf(Gen.Char[' ', '~'].Array[0, 40].Select(cs => new string(cs)), Gen.Char["ab9"].Select(c => new string(c, 300)),
+            Pick("*", "\"x\"", "W/\"x\"", "", "\"", "W/", "\"a\", \"b\""), Gen.Char['\u00A0', '\u00FF'].Array[1, 10].Select(cs => new string(cs)));
+        var name = method switch
+        {
+            "POST" => Pick("Idempotency-Key", "X-Correlation-ID"),
+            "PUT" or "PATCH" or "DELETE" => Pick("If-Match", "X-Correlation-ID"),
+            _ => Pick("If-None-Match", "X-Correlation-ID"),
+        };
+        return Gen.Select(name, value, (n, v) => ImmutableArray.Create((n, v)));
     }
-
-    private Gen<(string? ContentType, byte[]? Body)> Body(Operation operation)
-    {
-        var contentType = Gen.Frequency<string?>((12, Gen.Const((string?)"application/json")), (1, Gen.Const((string?)null)),
-            (2, Pick(ContentTypes).Select(t => (string?)t)));
-        var body = operation.Body is null
-            ? Gen.Frequency<byte[]?>((8, Gen.Const((byte[]?)null)), (1, BrokenBody.Select(b => (byte[]?)b)))
-            : Gen.Frequency<byte[]?>((7, Value(operation.Body, "", 0).Select(v => (byte[]?)Encoding.UTF8.GetBytes(v))), (3, BrokenBody.Select(b => (byte[]?)b)),
-                (1, Gen.Const((byte[]?)null)));
-        return Gen.Select(contentType, body, (t, b) => (b is null ? null : t, b));
-    }
-
-    private static Gen<ImmutableArray<(string, string)>> Headers(string method)
-    {
-        var ascii = OneOf(Gen.Char[' ', '~'].Array[0, 40].Select(cs => new string(cs)), Gen.Char["ab9"].Select(c => new string(c, 300)), Pick("*", "\"x\"", "W/\"x\"", ""));
-        var header = Gen.Frequency<(string, string)?>((6, Gen.Const(((string, string)?)null)),
-            (method == "POST" ? 3 : 0, ascii.Select(v => ((string, string)?)("Idempotency-Key", v))),
-            (method is "PUT" or "PATCH" or "DELETE" ? 2 : 0, ascii.Select(v => ((string, string)?)("If-Match", v))),
-            (method == "GET" ? 1 : 0, ascii.Select(v => ((string, string)?)("If-None-Match", v))),
-            (1, ascii.Select(v => ((string, string)?)("X-Correlation-ID", v))));
-        return header.Array[0, 2].Select(hs => hs.Where(h => h is not null).Select(h => h!.Value).ToImmutableArray());
-    }
-
-    /// <summary>A malformed request for one operation, sometimes sent with another method than the document names.</summary>
-    public Gen<FuzzRequest> For(Operation operation) =>
-        Gen.Select(Path(operation), Query(operation), Body(operation), Gen.Frequency<string>((19, Gen.Const(operation.Method)), (1, Pick(OtherMethods))))
-            .SelectMany(r => Headers(r.Item4).Select(h => new FuzzRequest(operation, r.Item4, r.Item1 + r.Item2, r.Item3.ContentType, r.Item3.Body, h)));
 
     /// <summary>A malformed request for any operation of the document.</summary>
     public Gen<FuzzRequest> Any => Gen.OneOf(operations.ToArray()).SelectMany(For);

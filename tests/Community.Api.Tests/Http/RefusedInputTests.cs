@@ -60,6 +60,7 @@ public abstract class RefusedInputTests(TestApp app) : ApiTest(app)
 
     [Theory]
     [InlineData("""{"name":"first","name":"second","owner_id":1}""")]
+    [InlineData("""{"name":"first","Name":"second","owner_id":1}""")]
     [InlineData("""{"name":"first","owner":{"platform":"twitch","platform_user_id":"a","platform_user_id":"b"}}""")]
     public async Task AFieldGivenTwiceIs400(string body)
     {
