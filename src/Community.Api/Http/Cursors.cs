@@ -45,8 +45,8 @@ public sealed class Cursors(byte[] key)
         if (string.IsNullOrEmpty(cursor)) return [];
         var keys = Open(cursor, list, ranges);
         if (keys is null)
-            errors.Add("cursor", "Not a cursor of this list (or one issued before a key rotation): pass meta.next_cursor from the previous page unchanged, or start again from the first page.",
-                ErrorCodes.InvalidCursor);
+            errors.Add("cursor", "Not a cursor of this list (or one issued before a key rotation): pass meta.next_cursor from the previous page unchanged.",
+                ErrorCodes.InvalidCursor, "The cursor is not one this list issued; start again from the first page.");
         return keys;
     }
 

@@ -8,6 +8,7 @@ public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new();
     private string _code = ErrorCodes.ValidationFailed;
+    private string? _detail;
 
     public bool Any => _errors.Count > 0;
 
@@ -19,16 +20,17 @@ public sealed class FieldErrors
     }
 
     /// <summary>
-    /// Adds an error that has a code of its own (<c>invalid_cursor</c>): the problem carries that code, since it tells
-    /// the client more (start again from page 1) than <c>validation_failed</c> does; <c>errors</c> still lists every field.
+    /// Adds an error that has a code of its own (<c>invalid_cursor</c>): the problem carries that code and detail, since
+    /// they tell the client more (start again from page 1) than <c>validation_failed</c> does; <c>errors</c> still lists
+    /// every field.
     /// </summary>
-    public FieldErrors Add(string field, string message, string code)
+    public FieldErrors Add(string field, string message, string code, string detail)
     {
-        _code = code;
+        (_code, _detail) = (code, detail);
         return Add(field, message);
     }
 
-    public ProblemHttpResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), code: _code);
+    public ProblemHttpResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), _detail, _code);
 
     /// <summary>True, with the problem to return, when anything was added.</summary>
     public bool HasProblem([NotNullWhen(true)] out ProblemHttpResult? problem)

@@ -15,7 +15,7 @@ public static class Problems
     }
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors, string? detail = null, string code = ErrorCodes.ValidationFailed) =>
-        Of(400, code, detail ?? (code == ErrorCodes.InvalidCursor ? "The cursor is not one this list issued." : "One or more fields are invalid."),
+        Of(400, code, detail ?? "One or more fields are invalid.",
             new Dictionary<string, object?> { ["errors"] = errors });
 
     public static ProblemHttpResult Validation(string field, string message) =>

@@ -55,7 +55,7 @@ public abstract class ApiFuzzTests(TestApp app) : ApiTest(app)
             await db.SaveChangesAsync();
             return subscription.Id;
         });
-        return (new FuzzWorld([id, hidden, owner, member, other, webhook, 1, 2], [channel, "fuzz-member", "fuzz-other"]), member);
+        return (new FuzzWorld([id, hidden], [owner, member, other], [webhook], [channel, "fuzz-member", "fuzz-other"]), member);
     }
 
     private async Task FuzzAsync(HttpClient client, FuzzWorld world)

@@ -19,8 +19,11 @@ public sealed record FuzzRequest(Operation Operation, string Method, string Url,
     }
 }
 
-/// <summary>Ids that exist in the fuzzed app, so that generated requests reach past "not found" into the handlers.</summary>
-public sealed record FuzzWorld(long[] Ids, string[] PlatformIds);
+/// <summary>Rows that exist in the fuzzed app, so that generated requests reach past "not found" into the handlers.</summary>
+public sealed record FuzzWorld(long[] Communities, long[] Users, long[] Webhooks, string[] PlatformIds)
+{
+    public long[] All => [.. Communities, .. Users, .. Webhooks];
+}
 
 /// <summary>
 /// Generators of malformed requests for the operations of an OpenAPI document. A request starts valid (path ids that
@@ -91,7 +94,18 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         v.ToUpperInvariant(), " " + v + " ", v + v, v.Replace('/', '\\'), "\u00A0" + v, v + "\n",
     ]));
 
-    private Gen<long> RealId => Gen.OneOf(world.Ids);
+    private Gen<long> RealId => Gen.OneOf(world.All);
+
+    /// <summary>An id of the kind a parameter names, read from its name and the path it is in.</summary>
+    private Gen<long> IdFor(string name, string path) => name switch
+    {
+        "hubUserId" or "hub_user_id" or "new_owner_id" or "owner_id" => Gen.OneOf(world.Users),
+        "community_id" => Gen.OneOf(world.Communities),
+        "id" when path.StartsWith("/api/v1/communities") => Gen.OneOf(world.Communities),
+        "id" when path.StartsWith("/api/v1/users") => Gen.OneOf(world.Users),
+        "id" when path.StartsWith("/api/v1/webhooks") => Gen.OneOf(world.Webhooks),
+        _ => Gen.Frequency<long>((1, RealId), (1, Gen.Long[1, 5])),
+    };
 
     private static Gen<string> Deep => Gen.Int[10, 3000].SelectMany(depth => Gen.Bool.Select(array => array
         ? new string('[', depth) + "1" + new string(']', depth)
@@ -137,7 +151,7 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         ("integer", "delta") => Gen.Int[-100, 100].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         ("integer", "value") => Gen.Int[300, 850].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         ("integer", "duration_seconds") => Gen.Int[1, 100_000].Select(i => i.ToString(CultureInfo.InvariantCulture)),
-        ("integer", _) => RealId.Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        ("integer", _) => IdFor(name, "").Select(i => i.ToString(CultureInfo.InvariantCulture)),
         ("number", _) => Gen.Int[0, 100].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         ("boolean", _) => Pick("true", "false"),
         ("array", _) => GoodJson(schema.Items ?? Schema.Any, name, depth + 1).Array[0, 3].Select(JsonArray),
@@ -148,7 +162,7 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
 
     private Gen<string> BadJsonFor(Schema schema, string name) => schema.Type switch
     {
-        "string" => Gen.Frequency<string>((2, Mutate(GoodText(name)).Select(Json)), (2, BadJson)),
+        "string" => Gen.Frequency<string>((3, Mutate(GoodText(name)).Select(Json)), (2, BadJson)),
         "integer" or "number" => Gen.Frequency<string>((3, BadNumber), (1, BadJson)),
         _ => BadJson,
     };
@@ -211,8 +225,8 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         (1, Gen.OneOf(long.MaxValue, long.MinValue, 0L, -1L, int.MaxValue + 1L).Select(i => i.ToString(CultureInfo.InvariantCulture))),
         (parameter.Schema.Type == "integer" ? 0 : 1, Mutate(GoodText(parameter.Name)).Where(s => !s.Contains('\0')).Select(Encode)));
 
-    private Gen<string> GoodPath(Parameter parameter) => parameter.Schema.Type == "integer"
-        ? RealId.Select(i => i.ToString(CultureInfo.InvariantCulture))
+    private Gen<string> GoodPath(Parameter parameter, string path) => parameter.Schema.Type == "integer"
+        ? IdFor(parameter.Name, path).Select(i => i.ToString(CultureInfo.InvariantCulture))
         : GoodText(parameter.Name).Where(s => s.Length > 0).Select(Encode);
 
     private Gen<string> BadQuery(Parameter parameter) => parameter.Name switch
@@ -229,7 +243,7 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
     {
         ("limit", _) => Gen.Int[1, 200].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         ("after", _) => Gen.Int[0, 50].Select(i => i.ToString(CultureInfo.InvariantCulture)),
-        (_, "integer") => RealId.Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        (_, "integer") => IdFor(parameter.Name, "").Select(i => i.ToString(CultureInfo.InvariantCulture)),
         (_, "boolean") => Pick("true", "false"),
         _ => GoodText(parameter.Name).Select(Encode),
     };
@@ -240,11 +254,14 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
         var path = operation.Parameters.Where(p => p.In == "path").ToList();
         var query = operation.Parameters.Where(p => p.In == "query").ToList();
         // Slots: path parameters, query parameters, the body, the content type, the method, a header, stray query text.
+        // A body is broken more often than the rest: it has the most fields behind it.
         var slots = path.Count + query.Count + 5;
-        return Broken(slots).SelectMany(broken =>
+        var bodySlot = path.Count + query.Count;
+        var which = operation.Body is null ? Broken(slots) : Gen.Frequency<int[]>((2, Broken(slots)), (1, Gen.Const(new[] { bodySlot })));
+        return which.SelectMany(broken =>
         {
             bool Bad(int slot) => broken.Contains(slot);
-            var segments = Slots(path.Select((p, i) => (Bad(i) ? BadPath(p) : GoodPath(p)).Select(v => (string?)v)));
+            var segments = Slots(path.Select((p, i) => (Bad(i) ? BadPath(p) : GoodPath(p, operation.Path)).Select(v => (string?)v)));
             var queries = Slots(query.Select((p, i) => Bad(path.Count + i)
                 ? Gen.Frequency<string?>((4, BadQuery(p).Select(v => (string?)$"{p.Name}={v}")),
                     (1, Gen.Select(GoodQuery(p), BadQuery(p), (a, b) => (string?)$"{p.Name}={a}&{p.Name}={b}")), (1, Gen.Const((string?)p.Name)))
