@@ -120,24 +120,30 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
 
     // ---- valid values, by field name ------------------------------------------------------------------------------------
 
-    private Gen<string> GoodText(string name) => name switch
+    /// <summary>The values the API accepts for a field or parameter of this name, where it accepts only a few.</summary>
+    private static string[]? Known(string name) => name switch
     {
-        "platform" => Pick(Platforms),
-        "role" => Pick("member", "moderator", "admin"),
-        "status" => Pick("active", "all", "left", "banned", "pending", "approved", "failed", "delivered"),
-        "sort" => Pick("joined_at", "reputation"),
-        "tier" => Pick("free", "premium"),
-        "join_mode" => Pick(SettingDefinitions.JoinModes),
-        "locale" => Pick("en", "pt-BR", "de"),
-        "timezone" => Pick("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"),
-        "command_prefix" => Pick("!", "?", "$$"),
-        "url" => Pick("https://203.0.113.7/hook", "https://198.51.100.20:8443/x?y=1", "http://127.0.0.1:9/hook"),
-        "avatar_url" => Pick("https://203.0.113.7/a.png", "http://example.com/b.jpg"),
+        "platform" => Platforms,
+        "role" => ["member", "moderator", "admin"],
+        "status" => ["active", "all", "left", "banned", "pending", "approved", "failed", "delivered"],
+        "sort" => ["joined_at", "reputation"],
+        "tier" => ["free", "premium"],
+        "join_mode" => SettingDefinitions.JoinModes,
+        "locale" => ["en", "pt-BR", "de"],
+        "timezone" => ["Europe/Berlin", "UTC", "America/New_York", "Asia/Tokyo"],
+        "command_prefix" => ["!", "?", "$$"],
+        "url" => ["https://203.0.113.7/hook", "https://198.51.100.20:8443/x?y=1", "http://127.0.0.1:9/hook"],
+        "avatar_url" => ["https://203.0.113.7/a.png", "http://example.com/b.jpg"],
+        "action" => ["settings.updated", "member.banned", "community.updated"],
+        "cursor" => [""],
+        _ => null,
+    };
+
+    private Gen<string> GoodText(string name) => Known(name) is { } known ? Pick(known) : name switch
+    {
         "email" => Token.Select(t => $"{t}@example.com"),
         "types" => Pick([.. EventTypes.All]).Array[1, 3].Select(ts => string.Join(',', ts)),
-        "action" => Pick("settings.updated", "member.banned", "community.updated"),
         "platform_community_id" or "platform_user_id" or "platformUserId" => Gen.Frequency<string>((3, Gen.OneOf(world.PlatformIds)), (1, Token)),
-        "cursor" => Pick(""),
         _ => Token,
     };
 
@@ -194,15 +200,25 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
 
     private Gen<string> ObjectOf(Schema schema, int depth, int bad)
     {
-        var fields = schema.Properties.Count > 0
-            ? schema.Properties.Select(p => (p.Key, p.Value)).ToList()
-            : SettingDefinitions.All.Select(d => (d.Key, Schema.Any with { Type = d.DefaultJson.StartsWith('"') ? "string" : "any" })).ToList();
+        var fields = Fields(schema);
         var present = schema.Properties.Count > 0 ? 6 : 1; // a settings PATCH names a few keys, not all of them
         return Broken(bad == 0 ? 0 : fields.Count).SelectMany(broken => Slots(fields.Select((f, i) => broken.Contains(i)
             ? BrokenField(f.Item1, f.Item2)
             : Gen.Frequency<string?>((present, GoodJson(f.Item2, f.Item1, depth).Select(v => (string?)$"{Json(f.Item1)}:{v}")), (2, Gen.Const((string?)null)))))
             .Select(list => "{" + string.Join(',', list) + "}"));
     }
+
+    /// <summary>The fields of a body: its schema's properties, or for the open settings object every setting key.</summary>
+    private static List<(string Name, Schema Schema)> Fields(Schema schema) => schema.Properties.Count > 0
+        ? schema.Properties.Select(p => (p.Key, p.Value)).ToList()
+        : SettingDefinitions.All.Select(d => (d.Key, Schema.Any with { Type = d.DefaultJson.StartsWith('"') ? "string" : "any" })).ToList();
+
+    /// <summary>A valid object but for <paramref name="field"/>, which holds <paramref name="json"/>.</summary>
+    private Gen<string> ObjectWith(Schema schema, string field, string json) =>
+        Slots(Fields(schema).Select(f => f.Name == field
+                ? Gen.Const((string?)$"{Json(field)}:{json}")
+                : Gen.Frequency<string?>((1, GoodJson(f.Schema, f.Name, 1).Select(v => (string?)$"{Json(f.Name)}:{v}")), (1, Gen.Const((string?)null)))))
+            .Select(list => "{" + string.Join(',', list) + "}");
 
     /// <summary>A body that is not a JSON object of the right shape at all.</summary>
     private static Gen<byte[]> BrokenBody => Gen.Frequency<byte[]>(
@@ -302,6 +318,79 @@ public sealed class MalformedRequests(IReadOnlyList<Operation> operations, FuzzW
             _ => Pick("If-None-Match", "X-Correlation-ID"),
         };
         return Gen.Select(name, value, (n, v) => ImmutableArray.Create((n, v)));
+    }
+
+    // ---- the sweep: each part of each operation broken in each way, one at a time ---------------------------------------
+
+    /// <summary>Breaks of a string: valid values cut, extended and recased, and strings nobody should send.</summary>
+    private static IEnumerable<string> StringBreaks(string name, bool path) =>
+        (Known(name)?.Where(k => k.Length > 0).Take(2) ?? ["fzvalue"])
+            .SelectMany(g => new[] { g.Split('/', '.', '-')[0], g[..(g.Length / 2)], g + "/", g + "/..", g.ToUpperInvariant(), g + "\u202E", g + "\u0000" })
+            .Concat(["", " ", "\u0000", "\ud800", "\u202Eevil", "😀", "..", "%", new string('x', 5000)])
+            .Where(v => !path || (v.Length > 0 && !v.Contains('\0')))
+            .Distinct();
+
+    private static readonly string[] NumberBreaks =
+        ["-1", "0", "2147483648", "-2147483649", "9223372036854775808", "-9223372036854775809", "1e400", "1.5"];
+
+    private static IEnumerable<string> JsonBreaks(Schema schema, string name) => schema.Type switch
+    {
+        "string" => StringBreaks(name, path: false).Select(Json).Concat(["123", "null", "[]", "{}"]),
+        "integer" or "number" => NumberBreaks.Concat(["\"1\"", "null", "true", "[]"]),
+        "boolean" => ["\"true\"", "1", "null", "[]"],
+        _ => ["null", "1", "\"x\"", "[]", "{}", string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100),
+            "{\"chat\":1e400}", "{\"\":\"\\u0000\"}", "[" + string.Join(',', Enumerable.Repeat("1", 1000)) + "]"],
+    };
+
+    private static IEnumerable<string> QueryBreaks(Parameter parameter) => parameter.Schema.Type switch
+    {
+        "integer" => NumberBreaks.Select(Encode).Concat(["abc", "", "%00"]),
+        "boolean" => ["maybe", "", "1", "%00"],
+        _ => StringBreaks(parameter.Name, path: false).Select(Encode).Concat(BadQueryFragments.Take(4)),
+    };
+
+    private static IEnumerable<string> PathBreaks(Parameter parameter) => parameter.Schema.Type == "integer"
+        ? ["0", "-1", "9223372036854775808", "abc", "1.5", "%E2%80%AE1", "00001", new string('9', 400)]
+        : StringBreaks(parameter.Name, path: true).Select(Encode);
+
+    /// <summary>
+    /// Every operation with exactly one part (a path parameter, a query parameter or a body field) broken in each way
+    /// its type can be broken, the rest valid: what random sampling reaches only by luck, the sweep reaches every time.
+    /// </summary>
+    public IReadOnlyList<(string Break, Gen<FuzzRequest> Request)> Sweep()
+    {
+        var cases = new List<(string, Gen<FuzzRequest>)>();
+        foreach (var operation in operations)
+        {
+            foreach (var p in operation.Parameters.Where(p => p.In == "path"))
+                cases.AddRange(PathBreaks(p).Select(v => ($"{operation} path {p.Name}={v}", Exact(operation, pathBreak: (p.Name, v)))));
+            foreach (var p in operation.Parameters.Where(p => p.In == "query"))
+                cases.AddRange(QueryBreaks(p).Select(v => ($"{operation} query {p.Name}={v}", Exact(operation, queryBreak: (p.Name, v)))));
+            if (operation.Body is not null)
+                foreach (var (name, schema) in Fields(operation.Body))
+                    cases.AddRange(JsonBreaks(schema, name).Select(v => ($"{operation} body {name}: {v}", Exact(operation, fieldBreak: (name, v)))));
+        }
+        return cases;
+    }
+
+    private Gen<FuzzRequest> Exact(Operation operation, (string Name, string Value)? pathBreak = null, (string Name, string Value)? queryBreak = null,
+        (string Name, string Json)? fieldBreak = null)
+    {
+        var path = operation.Parameters.Where(p => p.In == "path").ToList();
+        var segments = Slots(path.Select(p => p.Name == pathBreak?.Name ? Gen.Const((string?)pathBreak.Value.Value) : GoodPath(p, operation.Path).Select(v => (string?)v)));
+        var queries = Slots(operation.Parameters.Where(p => p.In == "query").Select(p => p.Name == queryBreak?.Name
+            ? Gen.Const((string?)$"{p.Name}={queryBreak.Value.Value}")
+            : Gen.Frequency<string?>((1, GoodQuery(p).Select(v => (string?)$"{p.Name}={v}")), (1, Gen.Const((string?)null)))));
+        var body = operation.Body is null ? Gen.Const((string?)null)
+            : (fieldBreak is { } f ? ObjectWith(operation.Body, f.Name, f.Json) : GoodJson(operation.Body, "", 0)).Select(b => (string?)b);
+        return Gen.Select(segments, queries, body, (s, q, b) =>
+        {
+            var url = operation.Path;
+            for (var i = 0; i < path.Count; i++) url = url.Replace("{" + path[i].Name + "}", s[i]);
+            if (q.Count > 0) url += "?" + string.Join('&', q);
+            return new FuzzRequest(operation, operation.Method, url, b is null ? null : "application/json", b is null ? null : Encoding.UTF8.GetBytes(b),
+                ImmutableArray<(string, string)>.Empty);
+        });
     }
 
     /// <summary>A malformed request for any operation of the document.</summary>
