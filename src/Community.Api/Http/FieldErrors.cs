@@ -73,13 +73,17 @@ public sealed class FieldErrors
 
     private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 
-    /// <summary>Checks an optional absolute http(s) URL.</summary>
+    /// <summary>
+    /// Checks an optional absolute http(s) URL. Control characters are refused first: <see cref="Uri"/> ignores a
+    /// trailing NUL, which PostgreSQL then refuses to store.
+    /// </summary>
     public string? Url(string field, string? value, int max = 2048)
     {
         if (value is null) return null;
         var trimmed = value.Trim();
         if (trimmed.Length == 0) return null;
         if (trimmed.Length > max) Add(field, $"Must be at most {max} characters.");
+        else if (trimmed.Any(char.IsControl)) Add(field, "Must not contain control characters.");
         else if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             Add(field, "Must be an absolute http or https URL.");
         return trimmed;

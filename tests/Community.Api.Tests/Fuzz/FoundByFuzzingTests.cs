@@ -16,6 +16,24 @@ public abstract class FoundByFuzzingTests(TestApp app) : ApiTest(app)
         var response = await App.Service().Patch($"/api/v1/communities/{id}/settings", new Dictionary<string, object?> { ["timezone"] = timezone });
         Assert.Equal(["timezone"], (await response.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
     }
+
+    [Fact]
+    public async Task AnAvatarUrlWithAControlCharacterIs400()
+    {
+        var avatar = "https://203.0.113.7/a.png\u0000";
+        var (id, channel) = await App.ConnectedCommunity();
+        var requests = new (string Url, object Body)[]
+        {
+            ("/api/v1/users", new { username = Unique("u"), avatar_url = avatar }),
+            ("/api/v1/identities/resolve", new { platform = "kick", platform_user_id = Unique("p"), avatar_url = avatar }),
+            ("/api/v1/members/join", new { platform = "twitch", platform_community_id = channel, platform_user_id = Unique("p"), avatar_url = avatar }),
+            ("/api/v1/communities", new { name = Unique(), owner_id = (await App.Community()).Long("owner_id"), avatar_url = avatar }),
+        };
+        foreach (var (url, body) in requests)
+            Assert.Equal(["avatar_url"], (await App.Service().Post(url, body).Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+        var update = await App.Service().Patch($"/api/v1/communities/{id}", new { avatar_url = "https://203.0.113.7/a.png\u0007" });
+        Assert.Equal(["avatar_url"], (await update.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+    }
 }
 
 public sealed class FoundByFuzzingTestsOnSqlite(SqliteApp app) : FoundByFuzzingTests(app), IClassFixture<SqliteApp>;
