@@ -134,6 +134,7 @@ public static partial class WebhooksApi
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text)) errors.Add("url", "Is required.");
         else if (text.Length > 2048) errors.Add("url", "Must be at most 2048 characters.");
+        else if (text.Any(char.IsControl)) errors.Add("url", "Must not contain control characters."); // Uri ignores a trailing NUL; PostgreSQL does not
         else if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
             errors.Add("url", "Must be an absolute http or https URL.");
         else if (uri.UserInfo.Length > 0)

@@ -34,6 +34,17 @@ public abstract class FoundByFuzzingTests(TestApp app) : ApiTest(app)
         var update = await App.Service().Patch($"/api/v1/communities/{id}", new { avatar_url = "https://203.0.113.7/a.png\u0007" });
         Assert.Equal(["avatar_url"], (await update.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
     }
+
+    [Fact]
+    public async Task AWebhookUrlWithAControlCharacterIs400()
+    {
+        var community = (await App.Community()).Long("id");
+        foreach (var url in new[] { "https://203.0.113.7/hook\u0000", "https://203.0.113.7/ho\u0007ok" })
+        {
+            var response = await App.Service().Post("/api/v1/webhooks", new { url, event_types = new[] { "member.joined" }, community_id = community });
+            Assert.Equal(["url"], (await response.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+        }
+    }
 }
 
 public sealed class FoundByFuzzingTestsOnSqlite(SqliteApp app) : FoundByFuzzingTests(app), IClassFixture<SqliteApp>;
