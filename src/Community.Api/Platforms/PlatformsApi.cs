@@ -107,6 +107,9 @@ public static class PlatformsApi
         var grant = await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct);
         if (grant.Problem is { } denied) return denied;
         if (!SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        var errors = new FieldErrors();
+        if (platformCommunityId is not null) platformCommunityId = errors.Text("platform_community_id", platformCommunityId, 255);
+        if (errors.HasProblem(out var invalid)) return invalid;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var matches = await db.Platforms.Where(p => p.CommunityId == id && p.Platform == platform

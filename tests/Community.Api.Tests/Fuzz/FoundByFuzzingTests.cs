@@ -45,6 +45,16 @@ public abstract class FoundByFuzzingTests(TestApp app) : ApiTest(app)
             Assert.Equal(["url"], (await response.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
         }
     }
+
+    [Fact]
+    public async Task DisconnectingAPlatformCommunityIdWithANulIs400()
+    {
+        var id = (await App.Community()).Long("id");
+        await App.Connect(id, "discord", "guild-1");
+        var response = await App.Service().DeleteAsync($"/api/v1/communities/{id}/platforms/discord?platform_community_id=guild-1%00", Ct);
+        Assert.Equal(["platform_community_id"], (await response.Problem(HttpStatusCode.BadRequest, "validation_failed")).ErrorFields());
+        Assert.Single((await App.Service().GetAsync($"/api/v1/communities/{id}/platforms", Ct).Data()).EnumerateArray());
+    }
 }
 
 public sealed class FoundByFuzzingTestsOnSqlite(SqliteApp app) : FoundByFuzzingTests(app), IClassFixture<SqliteApp>;
