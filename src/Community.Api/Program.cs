@@ -35,7 +35,9 @@ public partial class Program
         builder.AddServiceApi();
         builder.AddEvents();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(SecretProtector.FromConfiguration(builder.Configuration, builder.Environment));
+        var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(secrets);
+        builder.Services.AddSingleton(new Cursors(secrets.DeriveKey("cursors/v1")));
         builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
         builder.Services.AddScoped<Journal>();
         builder.Services.AddScoped<SettingsStore>();

@@ -23,7 +23,7 @@ public static class AuditLogApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<AuditEntryResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? action = null, int? limit = null, string? cursor = null)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.ReadAuditLog, ct);
@@ -31,14 +31,14 @@ public static class AuditLogApi
         var errors = new FieldErrors();
         errors.Text("action", action, 64);
         var pageSize = Paging.ValidLimit(limit, errors);
-        var after = Cursor.Decode(cursor, "audit", 1, errors);
+        var after = cursors.Decode(cursor, $"audit/{id}", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         var query = db.AuditLog.AsNoTracking().Where(a => a.CommunityId == id);
         if (action is not null) query = query.Where(a => a.Action == action);
         if (after is [var lastId]) query = query.Where(a => a.Id < lastId);
         var rows = await query.OrderByDescending(a => a.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
-        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, a => Cursor.Encode("audit", a.Id), a =>
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, a => cursors.Encode($"audit/{id}", a.Id), a =>
             new AuditEntryResponse(a.Id, a.CommunityId, new AuditActor(a.ActorType, a.ActorId), a.Action, new AuditTarget(a.TargetType, a.TargetId),
                 Parse(a.BeforeJson), Parse(a.AfterJson), a.OccurredAt))));
     }

@@ -39,8 +39,8 @@ public static partial class CommunitiesApi
         if (access.Check(caller, Permissions.CreateCommunity).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
-        var name = errors.Text("name", request.Name, 100, required: true);
-        var displayName = errors.Text("display_name", request.DisplayName, 200);
+        var name = errors.Name("name", request.Name, 100, required: true);
+        var displayName = errors.Name("display_name", request.DisplayName, 200);
         var description = errors.Text("description", request.Description, 2000, allowNewlines: true);
         var avatarUrl = errors.Url("avatar_url", request.AvatarUrl);
         errors.OneOf("tier", request.Tier, Tiers.All);
@@ -56,7 +56,7 @@ public static partial class CommunitiesApi
         if (request.Owner is { } owner)
         {
             if (IdentitiesApi.ValidateAccount(errors, owner.Platform, owner.PlatformUserId, "owner.") is { } unsupported) return unsupported;
-            errors.Text("owner.platform_username", owner.PlatformUsername, 255);
+            errors.Name("owner.platform_username", owner.PlatformUsername, 255);
         }
         if (errors.HasProblem(out var invalid)) return invalid;
         if (request.Tier == Tiers.Premium && !trusted)
@@ -112,7 +112,7 @@ public static partial class CommunitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<CommunityResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? q = null, string? platform = null, string? tier = null,
         [FromQuery(Name = "include_inactive")] bool? includeInactive = null, int? limit = null, string? cursor = null)
     {
@@ -122,7 +122,7 @@ public static partial class CommunitiesApi
         var search = errors.Text("q", q, 100);
         errors.OneOf("tier", tier, Tiers.All);
         var pageSize = Paging.ValidLimit(limit, errors);
-        var after = Cursor.Decode(cursor, "communities", 1, errors);
+        var after = cursors.Decode(cursor, "communities", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         var query = db.Communities.AsNoTracking();
@@ -146,7 +146,7 @@ public static partial class CommunitiesApi
 
         var rows = await query.OrderBy(c => c.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
         var platforms = await db.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
-        var page = Paging.ToPage(rows, pageSize.Value, c => Cursor.Encode("communities", c.Id),
+        var page = Paging.ToPage(rows, pageSize.Value, c => cursors.Encode("communities", c.Id),
             c => CommunityResponse.From(c, platforms.GetValueOrDefault(c.Id) ?? []));
         return TypedResults.Ok(Envelope.Page(page));
     }
@@ -166,8 +166,8 @@ public static partial class CommunitiesApi
         if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
-        if (request.Name.IsSet) errors.Text("name", request.Name.Value, 100, required: true);
-        if (request.DisplayName.IsSet) errors.Text("display_name", request.DisplayName.Value, 200);
+        if (request.Name.IsSet) errors.Name("name", request.Name.Value, 100, required: true);
+        if (request.DisplayName.IsSet) errors.Name("display_name", request.DisplayName.Value, 200);
         if (request.Description.IsSet) errors.Text("description", request.Description.Value, 2000, allowNewlines: true);
         if (request.AvatarUrl.IsSet) errors.Url("avatar_url", request.AvatarUrl.Value);
         if (request.IsPublic.IsSet && request.IsPublic.Value is null) errors.Add("is_public", "Must be true or false.");

@@ -68,13 +68,13 @@ public static partial class WebhooksApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<WebhookResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
         [FromQuery(Name = "community_id")] long? communityId = null, int? limit = null, string? cursor = null)
     {
         if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return missingScope;
         var errors = new FieldErrors();
         var pageSize = Paging.ValidLimit(limit, errors);
-        var after = Cursor.Decode(cursor, "webhooks", 1, errors);
+        var after = cursors.Decode(cursor, "webhooks", errors, CursorKey.Id);
         if (communityId is null && !caller.IsService && !caller.IsSuperAdmin)
             errors.Add("community_id", "Is required: a user lists the webhooks of a community it administers.");
         if (errors.HasProblem(out var invalid)) return invalid;
@@ -84,7 +84,7 @@ public static partial class WebhooksApi
         if (communityId is not null) query = query.Where(s => s.CommunityId == communityId);
         if (after is [var lastId]) query = query.Where(s => s.Id > lastId);
         var rows = await query.OrderBy(s => s.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
-        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, s => Cursor.Encode("webhooks", s.Id), WebhookResponse.From)));
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, s => cursors.Encode("webhooks", s.Id), WebhookResponse.From)));
     }
 
     private static async Task<Results<Ok<Envelope<WebhookResponse>>, ProblemHttpResult>> Get(
@@ -150,6 +150,7 @@ public static partial class WebhooksApi
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text)) errors.Add("url", "Is required.");
         else if (text.Length > 2048) errors.Add("url", "Must be at most 2048 characters.");
+        else if (text.Any(char.IsControl)) errors.Add("url", "Must not contain control characters."); // Uri ignores a trailing NUL; PostgreSQL does not
         else if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
             errors.Add("url", "Must be an absolute http or https URL.");
         else if (uri.UserInfo.Length > 0)

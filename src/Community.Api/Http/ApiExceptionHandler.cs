@@ -73,6 +73,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
     private static (int, string, string, Dictionary<string, string[]>?) MalformedJson(JsonException json)
     {
+        if (json.Message.StartsWith("Duplicate", StringComparison.Ordinal))
+            return (400, Http.ErrorCodes.ValidationFailed, "A field appears more than once in the request body; send each field once.",
+                json.Path is { Length: > 2 } duplicate ? new() { [duplicate.TrimStart('$', '.')] = ["Appears more than once."] } : null);
         // "could not be converted" is a well-formed body with a wrong-typed field; its JSON path names the field.
         if (json.Message.Contains("could not be converted") && json.Path is { Length: > 2 } path)
             return (400, Http.ErrorCodes.ValidationFailed, "A field has a value of the wrong type.",

@@ -14,6 +14,9 @@ public static class ApiJson
         options.DictionaryKeyPolicy = null; // setting keys ("reputation.starting_score") and error fields stay as written
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.NumberHandling = JsonNumberHandling.Strict;
+        // A field given twice is refused, not resolved "last wins": a proxy or validator that reads the first copy would
+        // otherwise see another request than the service does. Covers nested objects, dictionaries and JsonElement values.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 

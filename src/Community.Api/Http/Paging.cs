@@ -1,6 +1,3 @@
-using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Community.Api.Http;
 
 /// <summary>One page of a keyset-paged list.</summary>
@@ -26,38 +23,6 @@ public static class Paging
         var hasMore = rows.Count > limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
         return new Page<TOut>(rows.Select(map).ToList(), hasMore ? cursorOf(rows[^1]) : null, limit);
-    }
-}
-
-/// <summary>
-/// Opaque cursors: the sort key of the last row seen, tagged with the list it belongs to so a cursor
-/// from one list (or one sort order) is refused by another.
-/// </summary>
-public static class Cursor
-{
-    public static string Encode(string kind, params long[] keys) =>
-        Base64Url.Encode(Encoding.UTF8.GetBytes($"{kind}|{string.Join('|', keys)}"));
-
-    /// <summary>Decodes a cursor of <paramref name="kind"/> with <paramref name="count"/> keys; adds a field error when it is not one.</summary>
-    public static long[]? Decode(string? cursor, string kind, int count, FieldErrors errors)
-    {
-        if (string.IsNullOrEmpty(cursor)) return [];
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Base64Url.Decode(cursor)).Split('|');
-            if (parts.Length == count + 1 && parts[0] == kind)
-            {
-                var keys = new long[count];
-                var ok = true;
-                for (var i = 0; i < count; i++) ok &= long.TryParse(parts[i + 1], out keys[i]);
-                if (ok) return keys;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-        errors.Add("cursor", "Not a cursor of this list; pass meta.next_cursor from the previous page unchanged.");
-        return null;
     }
 }
 

@@ -14,8 +14,8 @@ public static class Problems
         return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(code), type: TypeFor(code), extensions: ext);
     }
 
-    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors, string? detail = null) =>
-        Of(400, ErrorCodes.ValidationFailed, detail ?? "One or more fields are invalid.",
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors, string? detail = null, string code = ErrorCodes.ValidationFailed) =>
+        Of(400, code, detail ?? "One or more fields are invalid.",
             new Dictionary<string, object?> { ["errors"] = errors });
 
     public static ProblemHttpResult Validation(string field, string message) =>
@@ -65,6 +65,7 @@ public static class Problems
     internal static string TitleFor(string code) => code switch
     {
         ErrorCodes.ValidationFailed => "Validation failed",
+        ErrorCodes.InvalidCursor => "Invalid cursor",
         ErrorCodes.UnsupportedPlatform => "Unsupported platform",
         ErrorCodes.Unauthorized => "Authentication required",
         ErrorCodes.Forbidden => "Forbidden",
@@ -88,6 +89,7 @@ public static class Problems
 public static class ErrorCodes
 {
     public const string ValidationFailed = "validation_failed";
+    public const string InvalidCursor = "invalid_cursor";
     public const string UnsupportedPlatform = "unsupported_platform";
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";

@@ -25,7 +25,7 @@ public static partial class IdentitiesApi
         if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (ValidateAccount(errors, request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
-        var username = errors.Text("platform_username", request.PlatformUsername, 255);
+        var username = errors.Name("platform_username", request.PlatformUsername, 255);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         var platform = request.Platform!;

@@ -36,7 +36,7 @@ public static partial class IdentitiesApi
         if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (ValidateAccount(errors, request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
-        var username = errors.Text("platform_username", request.PlatformUsername, 255);
+        var username = errors.Name("platform_username", request.PlatformUsername, 255);
         var avatar = errors.Url("avatar_url", request.AvatarUrl);
         if (errors.HasProblem(out var invalid)) return invalid;
 
@@ -62,7 +62,7 @@ public static partial class IdentitiesApi
     {
         if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         var errors = new FieldErrors();
-        var username = errors.Text("username", request.Username, 100, required: true);
+        var username = errors.Name("username", request.Username, 100, required: true);
         var email = errors.Text("email", request.Email, 320);
         if (!string.IsNullOrEmpty(email) && !EmailPattern().IsMatch(email)) errors.Add("email", "Must be an email address.");
         var avatar = errors.Url("avatar_url", request.AvatarUrl);

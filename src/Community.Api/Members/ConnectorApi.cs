@@ -40,7 +40,7 @@ public static class ConnectorApi
         if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
-        var username = errors.Text("platform_username", request.PlatformUsername, 255);
+        var username = errors.Name("platform_username", request.PlatformUsername, 255);
         var avatar = errors.Url("avatar_url", request.AvatarUrl);
         if (errors.HasProblem(out var invalid)) return invalid;
 

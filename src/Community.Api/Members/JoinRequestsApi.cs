@@ -22,7 +22,7 @@ public static class JoinRequestsApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<JoinRequestResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? status = null, int? limit = null, string? cursor = null)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
@@ -30,13 +30,13 @@ public static class JoinRequestsApi
         var errors = new FieldErrors();
         errors.OneOf("status", status, JoinRequestStatus.All);
         var pageSize = Paging.ValidLimit(limit, errors);
-        var after = Cursor.Decode(cursor, "join-requests", 1, errors);
+        var after = cursors.Decode(cursor, $"join-requests/{id}", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
         var wanted = status ?? JoinRequestStatus.Pending;
         var query = db.JoinRequests.AsNoTracking().Where(r => r.CommunityId == id && r.Status == wanted);
         if (after is [var lastId]) query = query.Where(r => r.Id > lastId);
         var rows = await query.OrderBy(r => r.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
-        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => Cursor.Encode("join-requests", r.Id), JoinRequestResponse.From)));
+        return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => cursors.Encode($"join-requests/{id}", r.Id), JoinRequestResponse.From)));
     }
 
     /// <summary>Approves a pending request: the request is decided and the user joins, in one transaction.</summary>

@@ -29,6 +29,7 @@ public static partial class MembersApi
     }
 
     private static readonly string[] Sorts = ["joined_at", "reputation"];
+    private static readonly CursorKey ReputationKey = new(Reputation.Min, Reputation.Max);
 
     /// <summary>
     /// Keyset-paged members: by <c>joined_at</c> (oldest first, ties by hub user id ascending) or <c>reputation</c>
@@ -36,7 +37,7 @@ public static partial class MembersApi
     /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct,
+        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, TimeProvider clock, CancellationToken ct,
         string? role = null, string? status = null, string? q = null, string? sort = null, int? limit = null, string? cursor = null)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
@@ -48,7 +49,8 @@ public static partial class MembersApi
         var search = errors.Text("q", q, 100);
         var pageSize = Paging.ValidLimit(limit, errors);
         var byReputation = sort == "reputation";
-        var after = Cursor.Decode(cursor, byReputation ? "members-reputation" : "members-joined", 2, errors);
+        var list = $"members-{(byReputation ? "reputation" : "joined")}/{id}";
+        var after = cursors.Decode(cursor, list, errors, byReputation ? ReputationKey : CursorKey.Ticks, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         var rows = db.MembersWithNames().Where(r => r.Member.CommunityId == id);
@@ -92,8 +94,8 @@ public static partial class MembersApi
         var now = clock.UtcNow();
         var result = Paging.ToPage(page, pageSize.Value,
             r => byReputation
-                ? Cursor.Encode("members-reputation", r.Member.Reputation, r.Member.HubUserId)
-                : Cursor.Encode("members-joined", r.Member.JoinedAt.Ticks, r.Member.HubUserId),
+                ? cursors.Encode(list, r.Member.Reputation, r.Member.HubUserId)
+                : cursors.Encode(list, r.Member.JoinedAt.Ticks, r.Member.HubUserId),
             r => MemberResponse.From(r.Member, r.Username, now));
         return TypedResults.Ok(Envelope.Page(result));
     }
@@ -127,7 +129,7 @@ public static partial class MembersApi
         if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
         if (request.HubUserId is null && request.Platform is null && request.PlatformUserId is not null) errors.Add("platform", "Is required with platform_user_id.");
         if (request.Platform is not null) errors.Text("platform_user_id", request.PlatformUserId, 255, required: true);
-        errors.Text("platform_username", request.PlatformUsername, 255);
+        errors.Name("platform_username", request.PlatformUsername, 255);
 
         var self = !caller.IsService && request.Platform is null && (request.HubUserId is null || request.HubUserId == caller.HubUserId);
         if (request.HubUserId is null && request.Platform is null && !self)

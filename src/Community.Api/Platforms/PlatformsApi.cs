@@ -51,7 +51,7 @@ public static class PlatformsApi
         var errors = new FieldErrors();
         if (request.Platform is null) errors.Add("platform", "Is required.");
         var platformCommunityId = errors.Text("platform_community_id", request.PlatformCommunityId, 255, required: true);
-        var displayName = errors.Text("display_name", request.DisplayName, 200);
+        var displayName = errors.Name("display_name", request.DisplayName, 200);
         string? credentials = null;
         if (request.Credentials is { ValueKind: not JsonValueKind.Null } given)
         {
@@ -106,6 +106,9 @@ public static class PlatformsApi
     {
         if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
         if (!SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        var errors = new FieldErrors();
+        if (platformCommunityId is not null) platformCommunityId = errors.Text("platform_community_id", platformCommunityId, 255);
+        if (errors.HasProblem(out var invalid)) return invalid;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if ((await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } refused) return refused;

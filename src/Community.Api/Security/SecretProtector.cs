@@ -64,6 +64,14 @@ public sealed class SecretProtector
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>
+    /// A key for another purpose (signing cursors, say), derived from <c>ENCRYPTION_KEY</c> with HKDF so that every instance
+    /// of a deployment shares it without configuration, and no two purposes share a key. Previous keys derive nothing:
+    /// what was signed under an older key stops verifying when the key rotates.
+    /// </summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _current.Key, 32, salt: [], info: Encoding.UTF8.GetBytes($"community-module/{purpose}"));
+
     /// <summary>True when the value was sealed with an older key and should be sealed again.</summary>
     public bool NeedsRotation(string sealedValue) => sealedValue.Split('.') is [_, var id, _] && id != _current.Id;
 

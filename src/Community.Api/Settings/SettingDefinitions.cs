@@ -68,11 +68,11 @@ public static partial class SettingDefinitions
         return null;
     }
 
-    private static bool IsTimeZone(string id)
-    {
-        try { return TimeZoneInfo.FindSystemTimeZoneById(id) is not null; }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return false; }
-    }
+    /// <summary>
+    /// The Try form, because the lookup reads files under the zoneinfo directory: an id naming a directory there
+    /// ("Europe") throws a SecurityException that the Find form lets through.
+    /// </summary>
+    private static bool IsTimeZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
     [GeneratedRegex("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     private static partial Regex LocalePattern();

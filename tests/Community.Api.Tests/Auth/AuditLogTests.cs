@@ -131,7 +131,7 @@ public abstract class AuditLogTests(TestApp app) : ApiTest(app)
         Assert.Equal(all, walked);
         var settings = await (await admin.GetAsync($"{crew.Url}/audit-log?action=settings.updated", Ct)).Data();
         Assert.Equal(5, settings.GetArrayLength());
-        await (await admin.GetAsync($"{crew.Url}/audit-log?cursor=not-a-cursor", Ct)).Problem(HttpStatusCode.BadRequest, "validation_failed");
+        await (await admin.GetAsync($"{crew.Url}/audit-log?cursor=not-a-cursor", Ct)).Problem(HttpStatusCode.BadRequest, "invalid_cursor");
         await (await admin.GetAsync($"{crew.Url}/audit-log?limit=0", Ct)).Problem(HttpStatusCode.BadRequest, "validation_failed");
     }
 }
