@@ -23,6 +23,9 @@ public sealed class ClaimedDelivery
 /// </summary>
 public static class DeliveryQueue
 {
+    /// <summary>How long a fan-out waits for a transaction that holds the horizon back before it leaves those events to the next cycle.</summary>
+    private static readonly TimeSpan FanOutPatience = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Turns new events into deliveries for every active subscription they match and advances each subscription's
     /// position. Events are read in id order up to the <see cref="FeedHorizon"/>, so a position never passes an event
@@ -35,7 +38,7 @@ public static class DeliveryQueue
             .Select(s => new { s.Id, s.CommunityId, s.EventTypesJson, s.LastEventId }).ToListAsync(ct);
         if (subscriptions.Count == 0) return 0;
         var from = subscriptions.Min(s => s.LastEventId);
-        var horizon = (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below;
+        var horizon = (await FeedHorizon.ReadAsync(db, FanOutPatience, ct)).Below;
         var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon).OrderBy(e => e.Id).Take(batch)
             .Select(e => new { e.Id, e.Type, e.CommunityId }).ToListAsync(ct);
         if (events.Count == 0) return 0;

@@ -12,6 +12,16 @@ public abstract class EventsTest(TestApp app) : ApiTest(app)
 {
     protected WebhookDispatcher Dispatcher => App.Services.GetRequiredService<WebhookDispatcher>();
 
+    /// <summary>
+    /// Waits until every committed event lies below the feed horizon. The horizon is cluster-wide on PostgreSQL, so
+    /// another test class's transaction still in progress elsewhere can hold this database's new events back a moment.
+    /// </summary>
+    protected async Task HorizonPassedAsync()
+    {
+        var horizon = await App.Db(db => FeedHorizon.ReadAsync(db, TimeSpan.FromSeconds(10), Ct));
+        Assert.False(horizon.HoldsBack, "Committed events stayed above the feed horizon for 10 s.");
+    }
+
     protected async Task<long> LastEventIdAsync() => await App.Db(db => db.Events.MaxAsync(e => (long?)e.Id)) ?? 0;
 
     /// <summary>Changes the welcome message: one <c>settings.updated</c> event.</summary>
@@ -41,6 +51,7 @@ public abstract class EventsTest(TestApp app) : ApiTest(app)
     /// <summary>Runs dispatcher cycles until one makes no attempt (bounded: a stuck dispatcher fails the test instead of hanging it).</summary>
     protected async Task DrainAsync(WebhookDispatcher? dispatcher = null)
     {
+        await HorizonPassedAsync();
         for (var cycle = 0; cycle < 50; cycle++)
             if (await (dispatcher ?? Dispatcher).RunOnceAsync(Ct) == 0) return;
         Assert.Fail("The dispatcher still had work after 50 cycles.");
