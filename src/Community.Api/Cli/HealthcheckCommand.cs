@@ -5,8 +5,7 @@ using Community.Api.Hosting;
 namespace Community.Api.Cli;
 
 /// <summary>
-/// <c>healthcheck</c>: asks a running instance's <c>/healthz</c> and exits 0 when it answers 200 (healthy, or degraded
-/// but serving), 1 otherwise. A container's HEALTHCHECK runs this, so the image needs no curl.
+/// <c>healthcheck</c>: asks a running instance's <c>/healthz</c> and exits 0 when it answers 200 (healthy), 1 otherwise. A container's HEALTHCHECK runs this, so the image needs no curl.
 /// </summary>
 internal static class HealthcheckCommand
 {

@@ -13,8 +13,11 @@ public static class HealthChecks
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    public static void AddServiceHealthChecks(this IServiceCollection services)
+    public static void AddServiceHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(HealthOptions.Section);
+        if ((section.Get<HealthOptions>() ?? new HealthOptions()).Problem() is { } problem) throw new Hosting.StartupConfigurationException(problem);
+        services.AddOptions<HealthOptions>().Bind(section);
         var checks = services.AddHealthChecks()
             // A real round trip that also proves the schema is there, not just that a socket opens.
             .AddDbContextCheck<CommunityDb>("database", HealthStatus.Unhealthy,

@@ -27,7 +27,7 @@ public static class ServiceApi
     public static void AddServiceApi(this WebApplicationBuilder builder)
     {
         MetricsSetup.ConfigureRegistry();
-        builder.Services.AddServiceHealthChecks();
+        builder.Services.AddServiceHealthChecks(builder.Configuration);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiSecurity>().AddSchemaTransformer<OpenApiOptionalFields>());
     }
 
@@ -46,14 +46,17 @@ public static class ServiceApi
     private static Ok<HealthResponse> Health(TimeProvider clock) =>
         TypedResults.Ok(new HealthResponse("healthy", ServiceInfo.Module, ServiceInfo.Version, clock.UtcNow()));
 
-    /// <summary>Readiness: 503 only when unhealthy (the database); a degraded service (Redis, memory, CPU) still serves.</summary>
+    /// <summary>
+    /// Readiness, as every fleet module answers it: 200 only when healthy, 503 when degraded (Redis, memory, CPU) or
+    /// unhealthy (the database). The body says which check failed either way.
+    /// </summary>
     private static async Task<JsonHttpResult<HealthzResponse>> Healthz(HealthCheckService health, TimeProvider clock, CancellationToken ct)
     {
         var report = await health.CheckHealthAsync(ct);
         var checks = report.Entries.ToDictionary(e => e.Key, e => HealthChecks.Outcome(e.Value));
         return TypedResults.Json(
             new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()),
-            statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+            statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static Ok<StatusEnvelope> Status(TimeProvider clock)

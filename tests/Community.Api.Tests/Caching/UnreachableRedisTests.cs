@@ -10,7 +10,10 @@ public sealed class DeadRedisApp : SqliteApp
         new Dictionary<string, string?> { ["REDIS_URL"] = "redis://127.0.0.1:9" };
 }
 
-/// <summary>Redis is an accelerator, not a dependency: without it the service answers correctly and says it is degraded.</summary>
+/// <summary>
+/// Redis is an accelerator, not a dependency: without it the service answers correctly and says it is degraded
+/// (readiness answers 503 for that, as every fleet module does).
+/// </summary>
 public sealed class UnreachableRedisTests(DeadRedisApp app) : ApiTest(app), IClassFixture<DeadRedisApp>
 {
     [Fact]
@@ -22,7 +25,7 @@ public sealed class UnreachableRedisTests(DeadRedisApp app) : ApiTest(app), ICla
         Assert.Equal(communityId, (await (await App.Service().GetAsync(lookup, Ct)).Data()).GetProperty("community").Long("id"));
 
         var health = await App.Anonymous().GetAsync("/healthz", Ct);
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         var body = await health.Json();
         Assert.Equal("degraded", body.Str("status"));
         Assert.Equal("unreachable", body.GetProperty("checks").Str("redis"));

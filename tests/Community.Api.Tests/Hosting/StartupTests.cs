@@ -64,6 +64,10 @@ public sealed class StartupTests : IDisposable
         AssertRefusesToStart(Production(SqliteUrl).With("MODULE_PORT", "abc"), "MODULE_PORT", "'abc'");
 
     [Fact]
+    public Task AHealthThresholdOutsideOneToAHundredIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Health__CpuPercent", "0"), "Health:CpuPercent");
+
+    [Fact]
     public Task ProductionWithoutAnEncryptionKeyIsRefused() =>
         AssertRefusesToStart(WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl }), "ENCRYPTION_KEY");
 
