@@ -8,6 +8,7 @@ using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Invites;
 using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Operations;
@@ -46,6 +47,8 @@ public partial class Program
         builder.Services.AddScoped<RouteCache>();
         builder.Services.AddScoped<Memberships>();
         builder.Services.AddScoped<JoinRequests>();
+        builder.Services.AddScoped<CommunityInvites>();
+        builder.Services.AddScoped<InviteAcceptance>();
         return builder.Build();
     }
 
@@ -67,6 +70,7 @@ public partial class Program
         app.MapSettingsApi();
         app.MapMembersApi();
         app.MapJoinRequestsApi();
+        app.MapInvitesApi();
         app.MapConnectorApi();
         app.MapLookupApi();
         app.MapIdentitiesApi();

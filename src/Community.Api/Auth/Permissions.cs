@@ -23,6 +23,8 @@ public static class Permissions
     public static readonly Permission SelfMembership = new(Scopes.MembersWrite, UserRule.SignedIn);
     /// <summary>Remove (kick), ban, unban, timeout.</summary>
     public static readonly Permission Moderate = new(Scopes.ModerationWrite, UserRule.Moderator);
+    /// <summary>Create, list and revoke invites (revoking another's invite needs admin: see <c>CommunityInvites.MayRevoke</c>).</summary>
+    public static readonly Permission ManageInvites = new(Scopes.MembersWrite, UserRule.Moderator);
     public static readonly Permission AdjustReputation = new(Scopes.ReputationWrite, UserRule.ServiceOnly);
     public static readonly Permission ReadIdentities = new(Scopes.IdentitiesRead, UserRule.ServiceOnly);
     public static readonly Permission WriteIdentities = new(Scopes.IdentitiesWrite, UserRule.ServiceOnly);

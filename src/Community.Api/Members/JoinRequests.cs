@@ -28,7 +28,8 @@ public sealed class JoinRequests(CommunityDb db, SettingsStore settings, Journal
         // Members and banned users get their usual answer (200 / 403 member_banned) whatever the mode.
         if (existing is not null && (existing.Status == MemberStatus.Active || MemberRules.IsBanned(existing, now))) return null;
         if (mode == "invite")
-            return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite, or ask an admin to add you.");
+            return Problems.Forbidden(ErrorCodes.Forbidden,
+                "This community is invitation only: accept an invite with POST /api/v1/invites/{code}/accept, or ask an admin to add you.");
 
         var pending = await db.JoinRequests.AsNoTracking()
             .FirstOrDefaultAsync(r => r.CommunityId == community.Id && r.HubUserId == userId && r.Status == JoinRequestStatus.Pending, ct);
