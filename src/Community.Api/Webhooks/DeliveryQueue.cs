@@ -1,7 +1,8 @@
+using Community.Api.Events;
 using Community.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>A claimed delivery with everything needed to send it.</summary>
 public sealed class ClaimedDelivery

@@ -1,3 +1,4 @@
+using Community.Api.Events;
 using System.Security.Cryptography;
 using Community.Api.Data;
 using Community.Api.Hosting;
@@ -5,7 +6,7 @@ using Community.Api.Operations;
 using Community.Api.Security;
 using Microsoft.Extensions.Options;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>
 /// Delivers the outbox to webhook subscriptions, at least once and in order per (subscription, community).
