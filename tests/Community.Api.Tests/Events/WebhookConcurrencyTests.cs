@@ -1,3 +1,7 @@
+using Community.Api.Idempotency;
+using Community.Api.Reputation;
+using Community.Api.JoinRequests;
+using Community.Api.Webhooks;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Tests.Infrastructure;
