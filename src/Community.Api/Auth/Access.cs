@@ -11,7 +11,6 @@ namespace Community.Api.Auth;
 /// </summary>
 public sealed class Access
 {
-    private const string ItemKey = "community-module.access";
     private readonly CommunityAccess _rules;
 
     internal Access(CommunityAccess rules, Caller caller, Permission permission, Communities.Community? community, string? actorRole)
@@ -51,9 +50,11 @@ public sealed class Access
         return null;
     }
 
-    internal void Attach(HttpContext context) => context.Items[ItemKey] = this;
+    /// <summary>
+    /// Minimal APIs bind parameters before endpoint filters run, so binding yields this placeholder and
+    /// <see cref="RequiredPermissionFilter"/> swaps in the resolved <see cref="Access"/> before the handler runs.
+    /// </summary>
+    internal static readonly Access Unresolved = new(null!, null!, null!, null, null);
 
-    public static ValueTask<Access?> BindAsync(HttpContext context) =>
-        ValueTask.FromResult<Access?>(context.Items[ItemKey] as Access
-            ?? throw new InvalidOperationException("No permission was declared for this endpoint, so no Access was resolved."));
+    public static ValueTask<Access?> BindAsync(HttpContext context) => ValueTask.FromResult<Access?>(Unresolved);
 }

@@ -51,7 +51,8 @@ public sealed class RequiredPermissionFilter : IEndpointFilter
             ? await rules.DecideAsync(caller, permission, id, http.RequestAborted)
             : rules.Decide(caller, permission);
         if (decision.Access is not { } access) return required.RefuseAs?.Invoke(context) ?? decision.Refusal;
-        access.Attach(http);
+        for (var i = 0; i < context.Arguments.Count; i++)
+            if (ReferenceEquals(context.Arguments[i], Access.Unresolved)) context.Arguments[i] = access;
         return await next(context);
     }
 }

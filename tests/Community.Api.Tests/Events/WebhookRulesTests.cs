@@ -54,7 +54,7 @@ public sealed class WebhookRulesTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration[key] = value;
-        Assert.Contains(named, Assert.Throws<StartupConfigurationException>(builder.AddEvents).Message);
+        Assert.Contains(named, Assert.Throws<StartupConfigurationException>(builder.AddWebhooks).Message);
     }
 
     /// <summary>
