@@ -1,6 +1,3 @@
-using Community.Api.Idempotency;
-using Community.Api.Reputation;
-using Community.Api.JoinRequests;
 using Community.Api.Webhooks;
 using System.Diagnostics;
 using Community.Api.Events;
