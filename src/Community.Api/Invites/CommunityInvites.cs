@@ -46,10 +46,10 @@ public sealed class CommunityInvites(CommunityDb db, Journal journal, TimeProvid
     /// Whether the caller may revoke <paramref name="invite"/>: admins and above (and services) any, a moderator only
     /// one it created. Null when it may.
     /// </summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? MayRevoke(Grant grant, Caller caller, Invite invite) =>
-        grant.ActorRank >= Roles.Rank(Roles.Admin) || invite.CreatedBy == caller.Key
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? MayRevoke(Access access, Invite invite) =>
+        access.ActorRank >= Roles.Rank(Roles.Admin) || invite.CreatedBy == access.Caller.Key
             ? null
-            : CommunityAccess.InsufficientRole(grant.ActorRole, Roles.Admin,
+            : CommunityAccess.InsufficientRole(access.ActorRole, Roles.Admin,
                 "A moderator revokes only the invites it created; revoking another's needs the role 'admin' or higher.");
 
     /// <summary>Revokes the invite; revoking it again changes nothing and records nothing.</summary>

@@ -4,7 +4,6 @@ using Community.Api.Data;
 using Community.Api.Hosting;
 using Community.Api.Identities;
 using Community.Api.Members;
-using Community.Api.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Invites;
@@ -19,14 +18,13 @@ public sealed record PreviewResult(PreviewOutcome Outcome, InvitePreviewResponse
 
 /// <summary>
 /// What the holder of a code does with it: preview the community, and accept (join it). Unknown, revoked, expired and
-/// used-up codes are one answer, <see cref="AcceptOutcome.NotFound"/>, and each such answer is counted in
-/// <c>waddlebot_invite_lookup_failures_total</c> so that guessing shows on a dashboard.
+/// used-up codes are one answer, <see cref="AcceptOutcome.NotFound"/> (counted by <see cref="CountFailedInviteLookups"/>).
 /// </summary>
 public sealed class InviteAcceptance(CommunityDb db, Memberships memberships, TimeProvider clock)
 {
     public async Task<PreviewResult> PreviewAsync(string code, CancellationToken ct)
     {
-        if (await FindUsableAsync(code, clock.UtcNow(), ct) is not (var invite, var community)) return Failed<PreviewResult>(new(PreviewOutcome.NotFound), "preview");
+        if (await FindUsableAsync(code, clock.UtcNow(), ct) is not (var invite, var community)) return new(PreviewOutcome.NotFound);
         return community.IsActive
             ? new(PreviewOutcome.Found, new InvitePreviewResponse(invite.Code, InvitedCommunity.From(community), invite.ExpiresAt), community.Id)
             : new(PreviewOutcome.CommunityInactive, CommunityId: community.Id);
@@ -44,12 +42,12 @@ public sealed class InviteAcceptance(CommunityDb db, Memberships memberships, Ti
         // Read without locks to learn the community (locked only after the user: the lock order) and to turn away dead
         // codes cheaply. It decides nothing for a join: the UPDATE below does. An active member whose code dies meanwhile
         // still hears 200, which changes nothing.
-        if (await FindUsableAsync(code, clock.UtcNow(), ct) is not (var invite, _)) return Failed<AcceptResult>(new(AcceptOutcome.NotFound), "accept");
+        if (await FindUsableAsync(code, clock.UtcNow(), ct) is not (var invite, _)) return new(AcceptOutcome.NotFound);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var userId = caller.HubUserId!.Value;
         if (await db.LockActiveUserAsync(userId, followMerges: false, ct) is null) return new(AcceptOutcome.UserNotFound);
-        if (!await db.LockCommunityAsync(invite.CommunityId, ct)) return Failed<AcceptResult>(new(AcceptOutcome.NotFound), "accept");
+        if (!await db.LockCommunityAsync(invite.CommunityId, ct)) return new(AcceptOutcome.NotFound);
         var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == invite.CommunityId, ct);
         if (!community.IsActive) return new(AcceptOutcome.CommunityInactive, community.Id);
 
@@ -69,7 +67,7 @@ public sealed class InviteAcceptance(CommunityDb db, Memberships memberships, Ti
         if (taken.Count == 0)
         {
             await tx.RollbackAsync(ct);
-            return Failed<AcceptResult>(new(AcceptOutcome.NotFound), "accept");
+            return new(AcceptOutcome.NotFound);
         }
         await tx.CommitAsync(ct);
         return new(AcceptOutcome.Joined, community.Id, member);
@@ -83,11 +81,5 @@ public sealed class InviteAcceptance(CommunityDb db, Memberships memberships, Ti
             .Join(db.Communities.AsNoTracking(), i => i.CommunityId, c => c.Id, (i, c) => new { Invite = i, Community = c })
             .FirstOrDefaultAsync(ct);
         return row is not null && row.Invite.IsUsableAt(now) ? (row.Invite, row.Community) : null;
-    }
-
-    private static T Failed<T>(T result, string operation)
-    {
-        ServiceMetrics.InviteLookupFailures.WithLabels(operation).Inc();
-        return result;
     }
 }

@@ -18,7 +18,7 @@ public static class InvitesApi
     public static RouteGroupBuilder MapInvitesApi(this IEndpointRouteBuilder app)
     {
         var community = app.MapGroup("/api/v1/communities/{id:long}/invites").WithTags("Invites");
-        community.MapPost("/", Create)
+        community.MapPost("/", Create).RequiresInCommunity(Permissions.ManageInvites)
             .WithSummary("Create an invite")
             .WithDescription("Moderators and above (services: `members:write`) create a code that admits its holder whatever the " +
                 "community's `join_mode`. `max_uses` (1–10,000) omitted: unlimited; `expires_in_seconds` (60–2,592,000) omitted: never " +
@@ -26,20 +26,21 @@ public static class InvitesApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        community.MapGet("/", List)
+        community.MapGet("/", List).RequiresInCommunity(Permissions.ManageInvites)
             .WithSummary("List a community's invites")
             .WithDescription("Moderators and above (services: `members:write`). Invites that still admit someone come first, then " +
                 "revoked, expired and used-up ones; newest first within each, with `uses`. Keyset-paged with `limit` and `cursor`.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        community.MapDelete("/{code}", Revoke)
+        community.MapDelete("/{code}", Revoke).RequiresInCommunity(Permissions.ManageInvites)
             .WithSummary("Revoke an invite")
             .WithDescription("Admins and above (services: `members:write`) revoke any invite, a moderator only the ones it created. " +
                 "Revoking again answers the invite unchanged. Emits `invite.revoked`.")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var holder = app.MapGroup("/api/v1/invites/{code}").WithTags("Invites").RequireRateLimiting(RateLimits.Invites);
+        var holder = app.MapGroup("/api/v1/invites/{code}").WithTags("Invites").RequireRateLimiting(RateLimits.Invites)
+            .Requires(Permissions.UseInvite).AddEndpointFilter<CountFailedInviteLookups>();
         holder.MapGet("/", Preview)
             .WithSummary("Preview an invite")
             .WithDescription("Any signed-in user holding the code sees the community it admits to (`id`, `name`, `display_name`, " +
@@ -61,7 +62,7 @@ public static class InvitesApi
     }
 
     private static async Task<Results<Created<Envelope<InviteResponse>>, ProblemHttpResult>> Create(long id, CreateInviteRequest? request,
-        Caller caller, CommunityAccess access, CommunityDb db, CommunityInvites invites, CancellationToken ct)
+        Access access, CommunityDb db, CommunityInvites invites, CancellationToken ct)
     {
         request ??= new CreateInviteRequest();
         var errors = new FieldErrors();
@@ -71,23 +72,19 @@ public static class InvitesApi
             errors.Add("expires_in_seconds",
                 $"Must be between {CreateInviteRequest.MinLifetimeSeconds} and {CreateInviteRequest.MaxLifetimeSeconds} (30 days); leave it out for an invite that never expires.");
         if (errors.HasProblem(out var invalid)) return invalid;
-        var early = await access.CheckAsync(caller, id, Permissions.ManageInvites, ct);
-        if (early.Problem is { } denied) return denied;
-        if (!early.Community!.IsActive) return CommunitiesApi.Inactive(id);
+        if (!access.Community!.IsActive) return CommunityProblems.Inactive(id);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageInvites, ct);
-        if (grant.Problem is { } refused) return refused;
-        if (!grant.Community!.IsActive) return CommunitiesApi.Inactive(id);
-        var created = await invites.CreateAsync(caller, id, request.MaxUses, request.ExpiresInSeconds, ct);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        if (!access.Community!.IsActive) return CommunityProblems.Inactive(id);
+        var created = await invites.CreateAsync(access.Caller, id, request.MaxUses, request.ExpiresInSeconds, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/v1/invites/{created.Code}", Envelope.Of(created));
     }
 
-    private static async Task<Results<Ok<Envelope<IReadOnlyList<InviteResponse>>>, ProblemHttpResult>> List(long id, Caller caller,
-        CommunityAccess access, CommunityInvites invites, Cursors cursors, CancellationToken ct, int? limit = null, string? cursor = null)
+    private static async Task<Results<Ok<Envelope<IReadOnlyList<InviteResponse>>>, ProblemHttpResult>> List(long id,
+        CommunityInvites invites, Cursors cursors, CancellationToken ct, int? limit = null, string? cursor = null)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.ManageInvites, ct)).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         var pageSize = Paging.ValidLimit(limit, errors);
         var list = $"invites/{id}";
@@ -97,56 +94,48 @@ public static class InvitesApi
         return TypedResults.Ok(Envelope.Page(page));
     }
 
-    private static async Task<Results<Ok<Envelope<InviteResponse>>, ProblemHttpResult>> Revoke(long id, string code, Caller caller,
-        CommunityAccess access, CommunityDb db, CommunityInvites invites, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<InviteResponse>>, ProblemHttpResult>> Revoke(long id, string code,
+        Access access, CommunityDb db, CommunityInvites invites, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.ManageInvites, ct)).Problem is { } denied) return denied;
-
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageInvites, ct);
-        if (grant.Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         if (await invites.FindAsync(id, code, ct) is not { } invite)
             return Problems.NotFound(ErrorCodes.InviteNotFound, $"Community {id} has no invite with this code.");
-        if (CommunityInvites.MayRevoke(grant, caller, invite) is { } outranked) return outranked;
-        var revoked = await invites.RevokeAsync(caller, invite, ct);
+        if (CommunityInvites.MayRevoke(access, invite) is { } outranked) return outranked;
+        var revoked = await invites.RevokeAsync(access.Caller, invite, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(revoked));
     }
 
-    private static async Task<Results<Ok<Envelope<InvitePreviewResponse>>, ProblemHttpResult>> Preview(string code, Caller caller,
+    private static async Task<Results<Ok<Envelope<InvitePreviewResponse>>, ProblemHttpResult>> Preview(string code,
         InviteAcceptance acceptance, CancellationToken ct)
     {
-        if (caller.IsService) return UsersOnly();
         var result = await acceptance.PreviewAsync(code, ct);
         return result.Outcome switch
         {
             PreviewOutcome.Found => TypedResults.Ok(Envelope.Of(result.Preview!)),
-            PreviewOutcome.CommunityInactive => CommunitiesApi.Inactive(result.CommunityId),
+            PreviewOutcome.CommunityInactive => CommunityProblems.Inactive(result.CommunityId),
             _ => InviteNotFound(),
         };
     }
 
     private static async Task<Results<Created<Envelope<MemberResponse>>, Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Accept(string code,
-        Caller caller, InviteAcceptance acceptance, CancellationToken ct)
+        Access access, InviteAcceptance acceptance, CancellationToken ct)
     {
-        if (caller.IsService) return UsersOnly();
+        var caller = access.Caller;
         var result = await acceptance.AcceptAsync(caller, code, ct);
         return result.Outcome switch
         {
             AcceptOutcome.Joined => TypedResults.Created($"/api/v1/communities/{result.CommunityId}/members/{caller.HubUserId}", Envelope.Of(result.Member!)),
             AcceptOutcome.AlreadyMember => TypedResults.Ok(Envelope.Of(result.Member!)),
-            AcceptOutcome.Banned => MembersApi.MemberBanned(result.CommunityId, caller.HubUserId!.Value),
-            AcceptOutcome.CommunityInactive => CommunitiesApi.Inactive(result.CommunityId),
+            AcceptOutcome.Banned => MemberProblems.Banned(result.CommunityId, caller.HubUserId!.Value),
+            AcceptOutcome.CommunityInactive => CommunityProblems.Inactive(result.CommunityId),
             AcceptOutcome.UserNotFound => Problems.UserNotFound(caller.HubUserId!.Value),
             _ => InviteNotFound(),
         };
     }
 
     /// <summary>One answer, word for word, for unknown, revoked, expired and used-up codes: a guesser learns nothing from it.</summary>
-    private static ProblemHttpResult InviteNotFound() =>
+    internal static ProblemHttpResult InviteNotFound() =>
         Problems.NotFound(ErrorCodes.InviteNotFound, "No invite with this code admits anyone: it is unknown, revoked, expired or used up.");
-
-    private static ProblemHttpResult UsersOnly() =>
-        Problems.Forbidden(ErrorCodes.Forbidden,
-            "Invites are previewed and accepted by users for themselves; a service adds members with POST /api/v1/communities/{id}/members.");
 }

@@ -215,7 +215,7 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -293,7 +293,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -354,7 +354,7 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("webhook_subscriptions", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Http.IdempotencyRecord", b =>
+            modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
                         .HasMaxLength(200)
@@ -583,7 +583,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -731,7 +731,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -884,7 +884,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_communities_hub_users_owner_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Community.Api.Events.OutboxEvent", null)
                         .WithMany()
@@ -893,7 +893,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_events_event_id");
 
-                    b.HasOne("Community.Api.Events.WebhookSubscription", null)
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -901,7 +901,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -939,7 +939,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_invites_communities_community_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -973,7 +973,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

@@ -204,7 +204,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -280,7 +280,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -339,7 +339,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("webhook_subscriptions", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Http.IdempotencyRecord", b =>
+            modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
                         .HasMaxLength(200)
@@ -562,7 +562,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -706,7 +706,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -855,7 +855,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_communities_hub_users_owner_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Community.Api.Events.OutboxEvent", null)
                         .WithMany()
@@ -864,7 +864,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_events_event_id");
 
-                    b.HasOne("Community.Api.Events.WebhookSubscription", null)
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -872,7 +872,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -910,7 +910,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_invites_communities_community_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -944,7 +944,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
