@@ -12,6 +12,7 @@ using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
+using Community.Api.Relay;
 using Community.Api.Security;
 using Community.Api.Settings;
 
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddCaching(database);
         builder.AddServiceApi();
         builder.AddEvents();
+        builder.AddRelay();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);
