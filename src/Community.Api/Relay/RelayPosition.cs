@@ -5,7 +5,7 @@ namespace Community.Api.Relay;
 
 /// <summary>
 /// How far a relay has carried the outbox to its stream: every event up to <see cref="LastEventId"/> has been appended.
-/// One row per stream key. Retention reads it too: an event above any row's position is still owed to that stream.
+/// One row per stream key.
 /// </summary>
 public class RelayPosition
 {
