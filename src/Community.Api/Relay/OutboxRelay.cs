@@ -11,10 +11,13 @@ public enum RelayStep
     /// <summary>Nothing past the position below the horizon.</summary>
     Idle,
 
+    /// <summary>Nothing past the position below the horizon, but committed events wait above it until an older transaction ends.</summary>
+    HeldBack,
+
     /// <summary>Events were appended and the position moved past them.</summary>
     Relayed,
 
-    /// <summary>Another instance holds the position row: it is relaying these events now.</summary>
+    /// <summary>Another instance holds the stream's relay lock: it is relaying these events now.</summary>
     Busy,
 }
 
@@ -33,11 +36,14 @@ public readonly record struct RelayLag(long Events, double Seconds);
 /// at a position stored after everything before it was appended.
 /// </para>
 /// <para>
-/// On PostgreSQL the step holds the position row (<c>FOR UPDATE SKIP LOCKED</c>) in a transaction around the append,
-/// so one instance relays at a time and the others skip instead of appending the same run: no session state, so it
-/// works behind PgBouncer in transaction mode, and a crashed holder's lock ends with its connection. On SQLite the
-/// compare-and-set alone keeps it correct (instances on one file may occasionally append a run twice); no transaction
-/// is held there, since a SQLite transaction that writes would stop every other writer during the Redis round trip.
+/// On PostgreSQL the step holds a transaction-scoped advisory lock on the stream around the append, so one instance
+/// relays at a time and the others skip instead of appending the same run: no session state, so it works behind
+/// PgBouncer in transaction mode, and a crashed holder's lock ends with its connection. Until its last statement that
+/// transaction only reads, so it has no transaction id while it waits on Redis: a row lock would take one, and hold back
+/// the cluster-wide <see cref="FeedHorizon"/> (the feed, webhooks, every relay) for as long as Redis takes to answer.
+/// On SQLite the compare-and-set alone keeps it correct (instances on one file may occasionally append a run twice);
+/// no transaction is held there, since a SQLite transaction that writes would stop every other writer during the Redis
+/// round trip.
 /// </para>
 /// </summary>
 public static class OutboxRelay
@@ -55,22 +61,17 @@ public static class OutboxRelay
     public static async Task<(RelayStep Step, int Appended)> StepAsync(
         CommunityDb db, IDatabase redis, string stream, RelayOptions options, DateTime now, CancellationToken ct)
     {
-        var horizon = (await FeedHorizon.ReadAsync(db, HorizonPatience, ct)).Below;
+        var horizon = await FeedHorizon.ReadAsync(db, HorizonPatience, ct);
         var seen = await PositionAsync(db, stream, ct);
-        if (!await db.Events.AnyAsync(e => e.Id > seen && e.Id < horizon, ct)) return (RelayStep.Idle, 0);
+        if (!await db.Events.AnyAsync(e => e.Id > seen && e.Id < horizon.Below, ct))
+            return (horizon.HoldsBack ? RelayStep.HeldBack : RelayStep.Idle, 0);
 
         await using var tx = db.IsPostgres ? await db.Database.BeginTransactionAsync(ct) : null;
-        long from;
-        if (db.IsPostgres)
-        {
-            var held = await db.Database.SqlQueryRaw<long>(
-                "SELECT last_event_id AS \"Value\" FROM relay_positions WHERE stream = {0} FOR UPDATE SKIP LOCKED", stream).ToListAsync(ct);
-            if (held.Count == 0) return (RelayStep.Busy, 0);
-            from = held[0];
-        }
-        else from = seen;
+        if (tx is not null && !await TryHoldAsync(db, stream, ct)) return (RelayStep.Busy, 0);
+        // Read again under the lock: the instance that held it last may have moved the position since.
+        var from = tx is null ? seen : await PositionAsync(db, stream, ct);
 
-        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon).OrderBy(e => e.Id)
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon.Below).OrderBy(e => e.Id)
             .Take(options.BatchSize).ToListAsync(ct);
         if (events.Count == 0) return (RelayStep.Idle, 0);
 
@@ -93,6 +94,13 @@ public static class OutboxRelay
         var oldest = await behind.OrderBy(e => e.Id).Select(e => e.OccurredAt).FirstAsync(ct);
         return new(count, Math.Max(0, (now - oldest).TotalSeconds));
     }
+
+    /// <summary>
+    /// On PostgreSQL, takes the stream's relay lock for the current transaction if no other transaction holds it.
+    /// Advisory locks with two keys live apart from the one-key lock the event trigger once used.
+    /// </summary>
+    public static async Task<bool> TryHoldAsync(CommunityDb db, string stream, CancellationToken ct) =>
+        (await db.Database.SqlQueryRaw<bool>("SELECT pg_try_advisory_xact_lock(7427002, hashtext({0})) AS \"Value\"", stream).ToListAsync(ct))[0];
 
     private static async Task<long> PositionAsync(CommunityDb db, string stream, CancellationToken ct) =>
         await db.RelayPositions.AsNoTracking().Where(p => p.Stream == stream).Select(p => (long?)p.LastEventId).FirstOrDefaultAsync(ct) ?? 0;

@@ -10,6 +10,7 @@ namespace Community.Api.Relay;
 /// Runs <see cref="OutboxRelay"/> on every instance: a commit here wakes it (<see cref="RelayWakeOnCommit"/>), and it
 /// polls every <c>Relay:PollIntervalMilliseconds</c> for events written by other instances. While Redis or the database
 /// is away it keeps trying at that interval; the position it resumes from is the stored one, never one in memory.
+/// While an older transaction holds committed events above the horizon it looks again within 250 ms.
 /// </summary>
 public sealed class StreamRelay(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, IOptions<RelayOptions> options, TimeProvider clock, ILogger<StreamRelay> logger)
@@ -23,9 +24,17 @@ public sealed class StreamRelay(
 
     private const int BusyTries = 20;
 
+    /// <summary>
+    /// How soon a cycle runs again when an older transaction held committed events above the horizon. The horizon is
+    /// cluster-wide on PostgreSQL, so any database's transaction can hold it back, and no commit here wakes the relay
+    /// when it ends.
+    /// </summary>
+    private static readonly TimeSpan HeldBackRetry = TimeSpan.FromMilliseconds(250);
+
     private readonly RelayOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _positionMade;
+    private bool _heldBack;
 
     /// <summary>Why the last attempt to append failed on Redis; null once an append (or a check with nothing to append) works.</summary>
     public string? RedisFailure { get; private set; }
@@ -69,7 +78,7 @@ public sealed class StreamRelay(
             try
             {
                 await Task.Delay(LeastPause, stoppingToken);
-                await _wake.WaitAsync(interval, stoppingToken);
+                await _wake.WaitAsync(_heldBack ? HeldBackRetry : interval, stoppingToken);
             }
             catch (OperationCanceledException) { return; }
         }
@@ -87,6 +96,7 @@ public sealed class StreamRelay(
         }
 
         var appended = 0;
+        _heldBack = false;
         for (var busy = 0; busy < BusyTries;)
         {
             RelayStep step;
@@ -109,8 +119,9 @@ public sealed class StreamRelay(
             }
             appended += count;
             ServiceMetrics.RelayAppended.WithLabels(StreamKey).Inc(count);
-            if (step == RelayStep.Idle)
+            if (step is RelayStep.Idle or RelayStep.HeldBack)
             {
+                _heldBack = step == RelayStep.HeldBack;
                 if (RedisFailure is not null) await RecheckRedisAsync();
                 break;
             }

@@ -1,15 +1,15 @@
 using System.Net;
 using Community.Api.Data;
+using Community.Api.Relay;
 using Community.Api.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Api.Tests.Relay;
 
 /// <summary>
-/// An instance that holds the position row and stops (a relay stuck mid-batch elsewhere) keeps every instance from
-/// relaying: once the oldest waiting event is older than <c>Relay:MaxLagSeconds</c> (300 s), <c>/healthz</c> reports the
-/// relay degraded although Redis answers. Only PostgreSQL has the row lock to hold.
+/// An instance that holds the stream's relay lock and stops (a relay stuck mid-batch elsewhere) keeps every instance
+/// from relaying: once the oldest waiting event is older than <c>Relay:MaxLagSeconds</c> (300 s), <c>/healthz</c> reports the
+/// relay degraded although Redis answers. Only PostgreSQL has the lock to hold.
 /// </summary>
 public sealed class RelayLagBoundTestsOnPostgres(RelayPostgresApp app) : RelayTest(app), IClassFixture<RelayPostgresApp>
 {
@@ -23,8 +23,7 @@ public sealed class RelayLagBoundTestsOnPostgres(RelayPostgresApp app) : RelayTe
         {
             var stuck = scope.ServiceProvider.GetRequiredService<CommunityDb>();
             await using var holding = await stuck.Database.BeginTransactionAsync(Ct);
-            await stuck.Database.SqlQueryRaw<long>("SELECT last_event_id AS \"Value\" FROM relay_positions WHERE stream = {0} FOR UPDATE", StreamKey)
-                .ToListAsync(Ct);
+            Assert.True(await OutboxRelay.TryHoldAsync(stuck, StreamKey, Ct));
             await App.Join(channel, Unique("viewer"));
 
             App.Clock.Advance(TimeSpan.FromSeconds(290));
@@ -35,7 +34,7 @@ public sealed class RelayLagBoundTestsOnPostgres(RelayPostgresApp app) : RelayTe
             Assert.True(await MetricAsync(App, "waddlebot_relay_lag_events") >= 1);
         }
 
-        await CaughtUpAsync("the relay never caught up once the row was released");
+        await CaughtUpAsync("the relay never caught up once the lock was released");
         Assert.Equal((HttpStatusCode.OK, "ok"), await HealthzAsync(App));
     }
 }

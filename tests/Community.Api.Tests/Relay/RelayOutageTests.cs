@@ -1,5 +1,10 @@
+using System.Diagnostics;
 using System.Net;
+using Community.Api.Data;
+using Community.Api.Events;
 using Community.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Api.Tests.Relay;
 
@@ -10,7 +15,7 @@ namespace Community.Api.Tests.Relay;
 /// </summary>
 public abstract class RelayOutageTests(TestApp app) : RelayTest(app)
 {
-    private TcpProxy Redis => ((IRedisBehindProxy)App).RedisProxy;
+    protected TcpProxy Redis => ((IRedisBehindProxy)App).RedisProxy;
 
     [Fact]
     public async Task ARedisOutageDuringWritesLosesNothingOnceRedisReturns()
@@ -45,4 +50,42 @@ public abstract class RelayOutageTests(TestApp app) : RelayTest(app)
 
 public sealed class RelayOutageTestsOnSqlite(RelayProxiedSqliteApp app) : RelayOutageTests(app), IClassFixture<RelayProxiedSqliteApp>;
 
-public sealed class RelayOutageTestsOnPostgres(RelayProxiedPostgresApp app) : RelayOutageTests(app), IClassFixture<RelayProxiedPostgresApp>;
+public sealed class RelayOutageTestsOnPostgres(RelayProxiedPostgresApp app) : RelayOutageTests(app), IClassFixture<RelayProxiedPostgresApp>
+{
+    /// <summary>
+    /// A Redis that hangs keeps the relay waiting on its append (up to the client's timeout). Meanwhile no transaction
+    /// of the relay holds a transaction id, which would hold back the cluster-wide feed horizon, so the feed, the
+    /// webhooks and every other relay would wait on this Redis too.
+    /// </summary>
+    [Fact]
+    public async Task WhileRedisHangsTheRelayHoldsNoTransactionIdThatWouldHoldBackOtherReaders()
+    {
+        await using var consumer = await ConsumerAsync();
+        var communityId = (await App.Community()).Long("id");
+        await CaughtUpAsync("the relay never caught up before Redis hung");
+        var before = await PositionAsync();
+
+        Redis.Stall();
+        long written;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var e = scope.ServiceProvider.GetRequiredService<Journal>().Event(EventTypes.CommunityUpdated, communityId, new { note = "while Redis hangs" });
+            await scope.ServiceProvider.GetRequiredService<CommunityDb>().SaveChangesAsync(Ct); // the commit wakes the relay
+            written = e.Id;
+        }
+        var holding = new List<int>();
+        for (var watched = Stopwatch.StartNew(); watched.Elapsed < TimeSpan.FromSeconds(1.5);)
+        {
+            holding.Add(await App.Db(db => db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")
+                .SingleAsync(Ct)));
+            await Task.Delay(20, Ct);
+        }
+        Assert.Equal(before, await PositionAsync()); // the relay was still waiting on Redis all along
+        Assert.All(holding, count => Assert.Equal(0, count));
+
+        Redis.Restore();
+        await consumer.UntilAllAsync([written], Ct);
+        await CaughtUpAsync("the relay never caught up once Redis answered again");
+    }
+}
