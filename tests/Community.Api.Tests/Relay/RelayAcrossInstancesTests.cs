@@ -16,7 +16,7 @@ public abstract class RelayAcrossInstancesTests(TestApp app) : RelayTest(app)
         var channels = new List<string>();
         for (var i = 0; i < 3; i++) channels.Add((await App.ConnectedCommunity()).Channel);
 
-        await Rounds.RunAsync(rounds: 6, TimeSpan.FromSeconds(20), async _ =>
+        await Rounds.RunAsync(rounds: 3, TimeSpan.FromSeconds(8), async _ =>
         {
             var joins = channels.SelectMany(channel => Enumerable.Range(0, 4).Select(i => (Func<Task<HttpResponseMessage>>)(() =>
                 (i % 2 == 0 ? App : other).Service().Post("/api/v1/members/join",

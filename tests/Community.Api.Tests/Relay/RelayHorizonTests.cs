@@ -30,7 +30,7 @@ public sealed class RelayHorizonTestsOnPostgres(SlowPollRelayPostgresApp app) : 
         await App.Join(channel, Unique("viewer"));
         var joined = (await App.Events(communityId, "member.joined")).Last().Id;
         Assert.True(early.Id < joined);
-        await Task.Delay(1000, Ct); // the join woke the relay; it must not pass the open transaction's event
+        await Task.Delay(500, Ct); // the join woke the relay; it must not pass the open transaction's event
         Assert.DoesNotContain(await consumer.ReadAsync(), m => m.Id == joined);
 
         await transaction.CommitAsync(Ct);

@@ -12,6 +12,7 @@ public abstract class RelayRestartTests(TestApp app) : RelayTest(app)
     [Fact]
     public async Task ARestartedRelayResumesFromTheStoredPosition()
     {
+        Assert.Null((await HealthzAsync(App)).Relay); // Relay:Enabled=false beside REDIS_URL: no relay runs here
         await using var consumer = await ConsumerAsync();
         var (communityId, channel) = await App.ConnectedCommunity();
         await App.Join(channel, Unique("viewer"));
