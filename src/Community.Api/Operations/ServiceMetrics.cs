@@ -32,6 +32,10 @@ public static class ServiceMetrics
         "Events appended to the Redis stream by this instance (a batch appended again after a failure counts again).",
         new CounterConfiguration { LabelNames = ["stream"] });
 
+    /// <summary>Preview or accept answered invite_not_found: unknown, revoked, expired or used up. A rise means guessing.</summary>
+    public static readonly Counter InviteLookupFailures = Metrics.CreateCounter("waddlebot_invite_lookup_failures_total",
+        "Invite previews and accepts answered invite_not_found, by operation (preview, accept).", "operation");
+
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
         "Cache reads by cache and result (hit, miss).", "cache", "result");
 }

@@ -361,6 +361,69 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("user_identities", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_uses");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uses");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invites");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invites_code");
+
+                    b.HasIndex("CommunityId", "Id")
+                        .HasDatabaseName("ix_invites_community_id_id");
+
+                    b.ToTable("invites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_invites_max_uses", "max_uses IS NULL OR max_uses >= 1");
+
+                            t.HasCheckConstraint("ck_invites_uses", "uses >= 0");
+
+                            t.HasCheckConstraint("ck_invites_uses_within_max", "max_uses IS NULL OR uses <= max_uses");
+                        });
+                });
+
             modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
@@ -827,6 +890,16 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_identities_hub_users_hub_user_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invites_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>

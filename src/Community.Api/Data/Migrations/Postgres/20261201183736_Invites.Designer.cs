@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Community.Api.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCommunityDb))]
-    [Migration("20261201200136_RelayPositions")]
-    partial class RelayPositions
+    [Migration("20261201183736_Invites")]
+    partial class Invites
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -215,6 +215,145 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("events", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscription_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_event_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
+
+                    b.HasIndex("SubscriptionId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
+
+                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_even");
+
+                    b.ToTable("webhook_deliveries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<string>("EventTypesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_types_json");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_subscriptions");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
+
+                    b.ToTable("webhook_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
@@ -379,6 +518,71 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("user_identities", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_uses");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("integer")
+                        .HasColumnName("uses");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invites");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invites_code");
+
+                    b.HasIndex("CommunityId", "Id")
+                        .HasDatabaseName("ix_invites_community_id_id");
+
+                    b.ToTable("invites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_invites_max_uses", "max_uses IS NULL OR max_uses >= 1");
+
+                            t.HasCheckConstraint("ck_invites_uses", "uses >= 0");
+
+                            t.HasCheckConstraint("ck_invites_uses_within_max", "max_uses IS NULL OR uses <= max_uses");
+                        });
+                });
+
             modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
@@ -527,6 +731,60 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("integer")
+                        .HasColumnName("delta");
+
+                    b.Property<long>("HubUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hub_user_id");
+
+                    b.Property<int>("NewValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("new_value");
+
+                    b.Property<int>("OldValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("old_value");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reputation_history");
+
+                    b.HasIndex("CommunityId", "HubUserId", "Id")
+                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
+
+                    b.ToTable("reputation_history", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
                 {
                     b.Property<long>("Id")
@@ -590,81 +848,6 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("community_platforms", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Relay.RelayPosition", b =>
-                {
-                    b.Property<string>("Stream")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("stream");
-
-                    b.Property<long>("LastEventId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_event_id");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("Stream")
-                        .HasName("pk_relay_positions");
-
-                    b.ToTable("relay_positions", (string)null);
-                });
-
-            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("actor");
-
-                    b.Property<long>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<int>("Delta")
-                        .HasColumnType("integer")
-                        .HasColumnName("delta");
-
-                    b.Property<long>("HubUserId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("hub_user_id");
-
-                    b.Property<int>("NewValue")
-                        .HasColumnType("integer")
-                        .HasColumnName("new_value");
-
-                    b.Property<int>("OldValue")
-                        .HasColumnType("integer")
-                        .HasColumnName("old_value");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("reason");
-
-                    b.HasKey("Id")
-                        .HasName("pk_reputation_history");
-
-                    b.HasIndex("CommunityId", "HubUserId", "Id")
-                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
-
-                    b.ToTable("reputation_history", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.Property<long>("CommunityId")
@@ -691,145 +874,6 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("community_settings", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTime?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("delivered_at");
-
-                    b.Property<long>("EventId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("event_id");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("last_error");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("integer")
-                        .HasColumnName("last_status_code");
-
-                    b.Property<DateTime?>("LockedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("locked_until");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.Property<long>("SubscriptionId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("subscription_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_deliveries");
-
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_event_id");
-
-                    b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
-
-                    b.HasIndex("SubscriptionId", "EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
-
-                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_even");
-
-                    b.ToTable("webhook_deliveries", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
-                        });
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("DisabledReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("disabled_reason");
-
-                    b.Property<string>("EventTypesJson")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("event_types_json");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_active");
-
-                    b.Property<long>("LastEventId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_event_id");
-
-                    b.Property<string>("SecretCiphertext")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("secret_ciphertext");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_subscriptions");
-
-                    b.HasIndex("CommunityId")
-                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
-
-                    b.ToTable("webhook_subscriptions", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Communities.Community", b =>
                 {
                     b.HasOne("Community.Api.Identities.HubUser", null)
@@ -838,6 +882,32 @@ namespace Community.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_communities_hub_users_owner_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.HasOne("Community.Api.Events.OutboxEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
+
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>
@@ -857,6 +927,16 @@ namespace Community.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_identities_hub_users_hub_user_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invites_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
@@ -893,16 +973,6 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_community_platforms_communities_community_id");
-                });
-
             modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -913,6 +983,16 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_reputation_history_communities_community_id");
                 });
 
+            modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_platforms_communities_community_id");
+                });
+
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -921,32 +1001,6 @@ namespace Community.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_community_settings_communities_community_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.HasOne("Community.Api.Events.OutboxEvent", null)
-                        .WithMany()
-                        .HasForeignKey("EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
-
-                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
-                        .WithMany()
-                        .HasForeignKey("SubscriptionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>
