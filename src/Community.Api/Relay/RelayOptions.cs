@@ -10,9 +10,6 @@ public sealed class RelayOptions
     /// <summary>The fleet's stream key prefix: a stream named <c>events:community</c> is the key <c>waddlebot:stream:events:community</c>.</summary>
     public const string StreamPrefix = "waddlebot:stream";
 
-    /// <summary>Where the fleet's consumers put what they give up on; this service never writes there.</summary>
-    public const string DeadLetterPrefix = "waddlebot:dlq";
-
     /// <summary>Unset: on exactly when <c>REDIS_URL</c> is set. True without <c>REDIS_URL</c> is refused at start-up.</summary>
     public bool? Enabled { get; set; }
 
