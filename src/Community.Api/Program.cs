@@ -15,6 +15,7 @@ using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
+using Community.Api.Relay;
 using Community.Api.Reputation;
 using Community.Api.Security;
 using Community.Api.Settings;
@@ -40,6 +41,7 @@ public partial class Program
         builder.AddServiceApi();
         builder.AddEvents();
         builder.AddWebhooks();
+        builder.AddRelay();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);

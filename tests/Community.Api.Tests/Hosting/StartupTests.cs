@@ -68,6 +68,14 @@ public sealed class StartupTests : IDisposable
         AssertRefusesToStart(Production(SqliteUrl).With("Health__CpuPercent", "0"), "Health:CpuPercent");
 
     [Fact]
+    public Task TheRelayTurnedOnWithoutRedisIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Relay__Enabled", "true"), "Relay:Enabled", "REDIS_URL");
+
+    [Fact]
+    public Task ARelayBatchOutsideOneToAThousandIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Relay__BatchSize", "0"), "Relay:BatchSize");
+
+    [Fact]
     public Task ProductionWithoutAnEncryptionKeyIsRefused() =>
         AssertRefusesToStart(WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl }), "ENCRYPTION_KEY");
 
