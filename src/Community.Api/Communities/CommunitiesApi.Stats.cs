@@ -12,12 +12,12 @@ public static partial class CommunitiesApi
 {
     /// <summary>Members by role and status, platforms, recent joins and the reputation distribution, in three aggregate queries.</summary>
     private static async Task<Results<Ok<Envelope<CommunityStats>>, ProblemHttpResult>> Stats(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct)
+        long id, Caller caller, CommunityAccess access, ReadOnlyDb reads, TimeProvider clock, CancellationToken ct)
     {
         var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
         if (grant.Problem is { } denied) return denied;
 
-        var members = db.Members.AsNoTracking().Where(m => m.CommunityId == id);
+        var members = reads.Members.AsNoTracking().Where(m => m.CommunityId == id);
         var groups = await members.GroupBy(m => new { m.Role, m.Status })
             .Select(g => new { g.Key.Role, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
 
@@ -36,7 +36,7 @@ public static partial class CommunitiesApi
             Poor = g.Count(m => m.Status == MemberStatus.Active && m.Reputation < 580),
         }).FirstOrDefaultAsync(ct);
 
-        var platforms = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == id)
+        var platforms = await reads.Platforms.AsNoTracking().Where(p => p.CommunityId == id)
             .GroupBy(p => p.Platform).Select(g => new { Platform = g.Key, Count = g.Count() }).ToListAsync(ct);
 
         var byRole = Roles.All.ToDictionary(r => r, r => groups.Where(g => g.Role == r && g.Status == MemberStatus.Active).Sum(g => g.Count));

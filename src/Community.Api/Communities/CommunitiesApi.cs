@@ -112,7 +112,7 @@ public static partial class CommunitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<CommunityResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        Caller caller, CommunityAccess access, ReadOnlyDb reads, Cursors cursors, CancellationToken ct,
         string? q = null, string? platform = null, string? tier = null,
         [FromQuery(Name = "include_inactive")] bool? includeInactive = null, int? limit = null, string? cursor = null)
     {
@@ -125,7 +125,7 @@ public static partial class CommunitiesApi
         var after = cursors.Decode(cursor, "communities", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var query = db.Communities.AsNoTracking();
+        var query = reads.Communities.AsNoTracking();
         if (includeInactive != true) query = query.Where(c => c.IsActive);
         if (tier is not null) query = query.Where(c => c.Tier == tier);
         if (!string.IsNullOrEmpty(search))
@@ -135,17 +135,17 @@ public static partial class CommunitiesApi
                 || (c.DisplayName != null && EF.Functions.Like(c.DisplayName.ToLower(), pattern, "\\")));
         }
         if (platform is not null)
-            query = query.Where(c => db.Platforms.Any(p => p.CommunityId == c.Id && p.Platform == platform));
+            query = query.Where(c => reads.Platforms.Any(p => p.CommunityId == c.Id && p.Platform == platform));
         if (!caller.IsService && !caller.IsSuperAdmin)
         {
             var userId = caller.HubUserId!.Value;
             query = query.Where(c => c.IsPublic
-                || db.Members.Any(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active));
+                || reads.Members.Any(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active));
         }
         if (after is [var lastId]) query = query.Where(c => c.Id > lastId);
 
         var rows = await query.OrderBy(c => c.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
-        var platforms = await db.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
+        var platforms = await reads.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
         var page = Paging.ToPage(rows, pageSize.Value, c => cursors.Encode("communities", c.Id),
             c => CommunityResponse.From(c, platforms.GetValueOrDefault(c.Id) ?? []));
         return TypedResults.Ok(Envelope.Page(page));
