@@ -20,6 +20,7 @@ public sealed class ReplicaMonitor : BackgroundService
     private readonly ReadReplicaOptions _options;
     private readonly string _primary;
     private readonly string _replica;
+    private readonly string _reads;
     private readonly ILogger<ReplicaMonitor> _logger;
     private readonly Queue<(long At, ulong Lsn)> _samples = new();
     private readonly SemaphoreSlim _polling = new(1, 1);
@@ -35,6 +36,7 @@ public sealed class ReplicaMonitor : BackgroundService
         // Short timeouts: a replica that hangs is as good as down, and the monitor must notice within a poll or two.
         _primary = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Timeout = 3, CommandTimeout = 3 }.ConnectionString;
         _replica = new NpgsqlConnectionStringBuilder(settings.ReadConnectionString) { Timeout = 3, CommandTimeout = 3 }.ConnectionString;
+        _reads = settings.ReadConnectionString!;
     }
 
     public Snapshot Now => _now;
@@ -54,6 +56,7 @@ public sealed class ReplicaMonitor : BackgroundService
     /// <summary>A read found the replica gone: skip it from now on, until a poll reaches it again.</summary>
     public void ReportUnreachable()
     {
+        ForgetConnections();
         var was = _now;
         _now = was with { State = ReplicaState.Unreachable, MeasuredAt = Environment.TickCount64 };
         if (was.State != ReplicaState.Unreachable)
@@ -110,7 +113,7 @@ public sealed class ReplicaMonitor : BackgroundService
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or FormatException)
         {
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(_replica));
+            ForgetConnections();
             next = new(ReplicaState.Unreachable, _now.ReplayLsn, null, Environment.TickCount64);
         }
         _now = next;
@@ -118,6 +121,13 @@ public sealed class ReplicaMonitor : BackgroundService
         if (next.State == was) return;
         if (next.State == ReplicaState.Serving) _logger.LogInformation("The read replica serves lag-tolerant reads (lag {Lag})", next.Lag);
         else _logger.LogWarning("The read replica is skipped ({State}, lag {Lag}); its reads go to the primary", next.State, next.Lag);
+    }
+
+    /// <summary>Idle pooled connections to a replica that went away are broken: drop them, so its return starts afresh.</summary>
+    private void ForgetConnections()
+    {
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(_replica));
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(_reads));
     }
 
     private static async Task<string?> ScalarAsync(string connectionString, string sql, CancellationToken ct)

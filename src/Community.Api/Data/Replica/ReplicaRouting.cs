@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Community.Api.Operations;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Npgsql;
 
 namespace Community.Api.Data.Replica;
 
@@ -9,7 +8,7 @@ namespace Community.Api.Data.Replica;
 /// Opens each <see cref="ReadOnlyDb"/> connection on the replica or on the primary, decided at that moment: the replica
 /// when the request may use it (a GET or HEAD), the <see cref="ReplicaMonitor"/> says it serves, and it has replayed the
 /// caller's latest write (<see cref="WritePositions"/>). A replica that refuses the connection is reported and the
-/// primary opened instead, so the read still succeeds. Counts every query by the target it ran on.
+/// primary opened instead, so the read still succeeds. Counts every query that ran, by its target.
 /// </summary>
 public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor monitor, WritePositions positions) : IDbConnectionInterceptor, IDbCommandInterceptor
 {
@@ -43,7 +42,6 @@ public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor mon
                 catch (Exception e) when (ReplicaFailures.IsUnreachable(e))
                 {
                     monitor.ReportUnreachable();
-                    NpgsqlConnection.ClearPool(connection as NpgsqlConnection ?? new NpgsqlConnection(_replica));
                 }
             }
         }
@@ -52,13 +50,13 @@ public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor mon
         return result;
     }
 
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    public DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
     {
         Count(eventData);
         return result;
     }
 
-    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result,
+    public ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
         CancellationToken cancellationToken = default)
     {
         Count(eventData);
@@ -83,13 +81,13 @@ public sealed class PrimaryReads : IDbCommandInterceptor
 {
     public static readonly PrimaryReads Instance = new();
 
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    public DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
     {
         ReplicaRouting.Count(eventData);
         return result;
     }
 
-    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result,
+    public ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
         CancellationToken cancellationToken = default)
     {
         ReplicaRouting.Count(eventData);
