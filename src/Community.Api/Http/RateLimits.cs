@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Community.Api.Auth;
 using Microsoft.AspNetCore.RateLimiting;
+using StackExchange.Redis;
 
 namespace Community.Api.Http;
 
@@ -16,7 +16,8 @@ public sealed class RateLimitOptions
 
 /// <summary>
 /// Per-caller rate limiting: each service key, each hub user, and each client address for unauthenticated
-/// calls has its own window. Open operational endpoints are exempt. Limits are per instance.
+/// calls has its own window. Open operational endpoints are exempt. With Redis the window is shared by every instance
+/// (see <see cref="CallerRateLimiter"/>); without it each instance keeps its own.
 /// </summary>
 public static class RateLimits
 {
@@ -26,19 +27,15 @@ public static class RateLimits
         if (options.PermitLimit < 1 || options.WindowSeconds < 1)
             throw new Hosting.StartupConfigurationException("RateLimiting:PermitLimit and RateLimiting:WindowSeconds must be positive.");
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => new CallerRateLimiter(options,
+            $"community:{sp.GetRequiredService<Data.DatabaseSettings>().Fingerprint}:", sp.GetService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<ILogger<CallerRateLimiter>>()));
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IServiceProvider>((o, sp) => o.GlobalLimiter = sp.GetRequiredService<CallerRateLimiter>());
         builder.Services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(Caller.From(context.User)?.Key ?? $"ip:{context.Connection.RemoteIpAddress}",
-                    _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = options.PermitLimit,
-                        Window = TimeSpan.FromSeconds(options.WindowSeconds),
-                        QueueLimit = 0,
-                    }));
             o.OnRejected = async (context, ct) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(options.WindowSeconds);
+                var retryAfter = RetryAfter(context.Lease) ?? TimeSpan.FromSeconds(options.WindowSeconds);
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
@@ -46,6 +43,12 @@ public static class RateLimits
             };
         });
     }
+
+    // The in-process limiter says TimeSpan, RedisRateLimiting whole seconds.
+    private static TimeSpan? RetryAfter(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter.Name, out var value)
+            ? value switch { TimeSpan wait => wait, int seconds => TimeSpan.FromSeconds(seconds), _ => null }
+            : null;
 
     public static void UseRateLimits(this WebApplication app)
     {

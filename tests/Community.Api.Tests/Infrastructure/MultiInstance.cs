@@ -57,7 +57,7 @@ public interface IRedisBehindProxy
     TcpProxy RedisProxy { get; }
 }
 
-public sealed class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
+public class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
 {
     private TcpProxy? _proxy;
 
@@ -83,7 +83,7 @@ public sealed class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
     }
 }
 
-public sealed class RedisProxiedPostgresApp : PostgresApp, IRedisBehindProxy
+public class RedisProxiedPostgresApp : PostgresApp, IRedisBehindProxy
 {
     private TcpProxy? _proxy;
 
