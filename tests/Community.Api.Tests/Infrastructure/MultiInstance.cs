@@ -5,6 +5,8 @@ public sealed class SecondInstance(TestApp first) : TestApp
 {
     public override string Provider => first.Provider;
 
+    protected internal override IReadOnlyDictionary<string, string?> ConnectionSettings => first.ConnectionSettings;
+
     protected internal override IReadOnlyDictionary<string, string?> Settings => first.Settings;
 
     protected override Task<string?> CreateDatabaseAsync() => Task.FromResult<string?>(first.DatabaseUrl);

@@ -35,6 +35,10 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>Where the server listens and as whom the tests connect (for a pooler put in front of it).</summary>
+    public (string Host, int Port, string User, string? Password) Address =>
+        (_admin.Host!, _admin.Port, _admin.Username ?? "postgres", string.IsNullOrEmpty(_admin.Password) ? null : _admin.Password);
+
     /// <summary>Creates an empty, migrated database and returns its <c>DATABASE_URL</c>.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
