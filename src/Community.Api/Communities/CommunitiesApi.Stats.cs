@@ -15,7 +15,6 @@ public static partial class CommunitiesApi
     private static async Task<Results<Ok<Envelope<CommunityStats>>, ProblemHttpResult>> Stats(
         long id, Access access, ReadOnlyDb reads, TimeProvider clock, CancellationToken ct)
     {
-
         var members = reads.Members.AsNoTracking().Where(m => m.CommunityId == id);
         var groups = await members.GroupBy(m => new { m.Role, m.Status })
             .Select(g => new { g.Key.Role, g.Key.Status, Count = g.Count() }).ToListAsync(ct);

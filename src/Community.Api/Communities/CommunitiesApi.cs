@@ -37,7 +37,6 @@ public static partial class CommunitiesApi
         CreateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         SettingsStore settings, IdentityResolver resolver, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         var errors = new FieldErrors();
         var name = errors.Name("name", request.Name, 100, required: true);
         var displayName = errors.Name("display_name", request.DisplayName, 200);
@@ -158,7 +157,6 @@ public static partial class CommunitiesApi
         long id, UpdateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         var errors = new FieldErrors();
         if (request.Name.IsSet) errors.Name("name", request.Name.Value, 100, required: true);
         if (request.DisplayName.IsSet) errors.Name("display_name", request.DisplayName.Value, 200);

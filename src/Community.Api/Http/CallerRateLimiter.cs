@@ -6,76 +6,90 @@ using StackExchange.Redis;
 namespace Community.Api.Http;
 
 /// <summary>
-/// The per-caller limit, a fixed window per service key, hub user or anonymous address. With Redis it is counted in
-/// Redis by <c>RedisRateLimiting</c> (one atomic script per request), so the limit holds across all instances together.
-/// Without Redis, and while Redis cannot be reached, each instance counts on its own: the limit then holds per
-/// instance, never lapses and never refuses callers who are within it. After a Redis failure the instance counts
+/// Per-caller fixed windows, one per service key, hub user or anonymous address and policy. With Redis a window is
+/// counted in Redis by <c>RedisRateLimiting</c> (one atomic script per request), so its limit holds across all instances
+/// together. Without Redis, and while Redis cannot be reached, each instance counts on its own: the limit then holds
+/// per instance, never lapses and never refuses callers who are within it. After a Redis failure the instance counts
 /// locally for <see cref="LocalAfterFailure"/> before it tries Redis again.
 /// </summary>
-public sealed class CallerRateLimiter : PartitionedRateLimiter<HttpContext>
+public sealed class CallerRateLimiter(IConnectionMultiplexer? redis, string keyPrefix, ILogger<CallerRateLimiter> logger)
 {
     public static readonly TimeSpan LocalAfterFailure = TimeSpan.FromSeconds(5);
 
-    private readonly PartitionedRateLimiter<HttpContext> _local;
-    private readonly PartitionedRateLimiter<HttpContext>? _shared;
-    private readonly IConnectionMultiplexer? _redis;
-    private readonly ILogger _logger;
     private long _localUntil;
 
-    public CallerRateLimiter(RateLimitOptions options, string keyPrefix, IConnectionMultiplexer? redis, ILogger logger)
-    {
-        _redis = redis;
-        _logger = logger;
-        var window = TimeSpan.FromSeconds(options.WindowSeconds);
-        _local = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(KeyOf(context),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = options.PermitLimit, Window = window, QueueLimit = 0 }));
-        if (redis is not null)
-            _shared = PartitionedRateLimiter.Create<HttpContext, string>(context => RedisRateLimitPartition.GetFixedWindowRateLimiter($"{keyPrefix}{KeyOf(context)}",
-                _ => new RedisFixedWindowRateLimiterOptions { ConnectionMultiplexerFactory = () => redis, PermitLimit = options.PermitLimit, Window = window }));
-    }
+    /// <summary>The window of the caller of <paramref name="context"/> under <paramref name="policy"/>.</summary>
+    public RateLimitPartition<string> Partition(HttpContext context, string policy, int permits, TimeSpan window) =>
+        RateLimitPartition.Get($"{policy}:{KeyOf(context)}", key => new Window(this, redis, $"{keyPrefix}{key}", permits, window));
 
     /// <summary>Whose window a request counts against.</summary>
     public static string KeyOf(HttpContext context) => Caller.From(context.User)?.Key ?? $"ip:{context.Connection.RemoteIpAddress}";
 
-    private bool Shared => _shared is not null && _redis!.IsConnected && Environment.TickCount64 >= Interlocked.Read(ref _localUntil);
+    private bool Shared => redis is { IsConnected: true } && Environment.TickCount64 >= Interlocked.Read(ref _localUntil);
 
-    // The Redis limiter cannot decide without a round trip: a lease that is not acquired sends the middleware on to AcquireAsync.
-    protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
-        Shared ? NotDecided.Instance : _local.AttemptAcquire(resource, permitCount);
-
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
+    private void Failed(Exception e)
     {
-        if (Shared)
-        {
-            try
-            {
-                return await _shared!.AcquireAsync(resource, permitCount, cancellationToken);
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                Interlocked.Exchange(ref _localUntil, Environment.TickCount64 + (long)LocalAfterFailure.TotalMilliseconds);
-                _logger.LogWarning("Rate limits cannot be counted in Redis ({Error}); this instance limits callers on its own for now", e.Message);
-            }
-        }
-        return await _local.AcquireAsync(resource, permitCount, cancellationToken);
+        Interlocked.Exchange(ref _localUntil, Environment.TickCount64 + (long)LocalAfterFailure.TotalMilliseconds);
+        logger.LogWarning("Rate limits cannot be counted in Redis ({Error}); this instance limits callers on its own for now", e.Message);
     }
 
-    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => _local.GetStatistics(resource);
-
-    protected override void Dispose(bool disposing)
+    /// <summary>One caller's window: in Redis while it can be reached, else in this instance.</summary>
+    private sealed class Window : RateLimiter
     {
-        if (disposing)
+        private readonly CallerRateLimiter _owner;
+        private readonly FixedWindowRateLimiter _local;
+        private readonly RedisFixedWindowRateLimiter<string>? _shared;
+
+        public Window(CallerRateLimiter owner, IConnectionMultiplexer? redis, string redisKey, int permits, TimeSpan window)
         {
-            _local.Dispose();
-            _shared?.Dispose();
+            _owner = owner;
+            _local = new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
+            if (redis is { } multiplexer)
+                _shared = new RedisFixedWindowRateLimiter<string>(redisKey,
+                    new RedisFixedWindowRateLimiterOptions { ConnectionMultiplexerFactory = () => multiplexer, PermitLimit = permits, Window = window });
         }
-        base.Dispose(disposing);
-    }
 
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await _local.DisposeAsync();
-        if (_shared is not null) await _shared.DisposeAsync();
+        private bool Shared => _shared is not null && _owner.Shared;
+
+        // Idle while this instance counts nothing: the window then lives in Redis, or has nothing to remember.
+        public override TimeSpan? IdleDuration => _local.IdleDuration;
+
+        public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
+
+        // Redis cannot decide without a round trip: a lease that is not acquired sends the middleware on to AcquireAsync.
+        protected override RateLimitLease AttemptAcquireCore(int permitCount) => Shared ? NotDecided.Instance : _local.AttemptAcquire(permitCount);
+
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+        {
+            if (Shared)
+            {
+                try
+                {
+                    return await _shared!.AcquireAsync(permitCount, cancellationToken);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    _owner.Failed(e);
+                }
+            }
+            return await _local.AcquireAsync(permitCount, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _local.Dispose();
+                _shared?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        protected override async ValueTask DisposeAsyncCore()
+        {
+            await _local.DisposeAsync();
+            if (_shared is not null) await _shared.DisposeAsync();
+        }
     }
 
     private sealed class NotDecided : RateLimitLease

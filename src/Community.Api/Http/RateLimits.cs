@@ -5,41 +5,57 @@ using StackExchange.Redis;
 
 namespace Community.Api.Http;
 
-/// <summary>The <c>RateLimiting</c> section: <see cref="PermitLimit"/> requests per caller per window.</summary>
+/// <summary>
+/// The <c>RateLimiting</c> section: <see cref="PermitLimit"/> requests per caller per window, and a stricter
+/// <see cref="InvitePermitLimit"/> for invite previews and accepts together (they are what guessing codes would use).
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimiting";
     public bool Enabled { get; set; } = true;
     public int PermitLimit { get; set; } = 600;
     public int WindowSeconds { get; set; } = 60;
+    public int InvitePermitLimit { get; set; } = 30;
+    public int InviteWindowSeconds { get; set; } = 60;
 }
 
 /// <summary>
 /// Per-caller rate limiting: each service key, each hub user, and each client address for unauthenticated
-/// calls has its own window. Open operational endpoints are exempt. With Redis the window is shared by every instance
+/// calls has its own window. Open operational endpoints are exempt. With Redis a window is shared by every instance
 /// (see <see cref="CallerRateLimiter"/>); without it each instance keeps its own.
 /// </summary>
 public static class RateLimits
 {
+    /// <summary>The policy of invite previews and accepts: <see cref="RateLimitOptions.InvitePermitLimit"/> per caller, on top of the global limit.</summary>
+    public const string Invites = "invites";
+
     public static void AddRateLimits(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        if (options.PermitLimit < 1 || options.WindowSeconds < 1)
-            throw new Hosting.StartupConfigurationException("RateLimiting:PermitLimit and RateLimiting:WindowSeconds must be positive.");
+        if (options.PermitLimit < 1 || options.WindowSeconds < 1 || options.InvitePermitLimit < 1 || options.InviteWindowSeconds < 1)
+            throw new Hosting.StartupConfigurationException(
+                "RateLimiting:PermitLimit, RateLimiting:WindowSeconds, RateLimiting:InvitePermitLimit and RateLimiting:InviteWindowSeconds must be positive.");
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new CallerRateLimiter(options,
-            $"community:{sp.GetRequiredService<Data.DatabaseSettings>().Fingerprint}:", sp.GetService<IConnectionMultiplexer>(),
-            sp.GetRequiredService<ILogger<CallerRateLimiter>>()));
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IServiceProvider>((o, sp) => o.GlobalLimiter = sp.GetRequiredService<CallerRateLimiter>());
+        builder.Services.AddSingleton(sp => new CallerRateLimiter(sp.GetService<IConnectionMultiplexer>(),
+            $"community:{sp.GetRequiredService<Data.DatabaseSettings>().Fingerprint}:", sp.GetRequiredService<ILogger<CallerRateLimiter>>()));
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<CallerRateLimiter>((o, limiter) =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                limiter.Partition(context, "all", options.PermitLimit, TimeSpan.FromSeconds(options.WindowSeconds)));
+            o.AddPolicy(Invites, context => limiter.Partition(context, Invites, options.InvitePermitLimit, TimeSpan.FromSeconds(options.InviteWindowSeconds)));
+        });
         builder.Services.AddRateLimiter(o =>
         {
             o.OnRejected = async (context, ct) =>
             {
-                var retryAfter = RetryAfter(context.Lease) ?? TimeSpan.FromSeconds(options.WindowSeconds);
                 var http = context.HttpContext;
+                var onInvites = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == Invites;
+                var retryAfter = RetryAfter(context.Lease) ?? TimeSpan.FromSeconds(onInvites ? options.InviteWindowSeconds : options.WindowSeconds);
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                    $"More than {options.PermitLimit} requests in {options.WindowSeconds} s; retry after the Retry-After delay.");
+                var overall = $"{options.PermitLimit} requests in {options.WindowSeconds} s";
+                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, onInvites
+                    ? $"More than {options.InvitePermitLimit} invite previews and accepts in {options.InviteWindowSeconds} s, or more than {overall}; retry after the Retry-After delay."
+                    : $"More than {overall}; retry after the Retry-After delay.");
             };
         });
     }

@@ -1,5 +1,7 @@
 using System.Net;
+using Community.Api.Invites;
 using Community.Api.Tests.Infrastructure;
+using Community.Api.Tests.Invites;
 
 namespace Community.Api.Tests.Auth;
 
@@ -56,6 +58,25 @@ public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
     private static long NewUser() => Random.Shared.NextInt64(1_000_000, long.MaxValue / 2);
 }
 
+/// <summary>The stricter invite limit (against guessing codes) is shared the same way: N instances do not allow N × the guesses.</summary>
+public abstract class SharedInviteRateLimitTests(TestApp app) : ApiTest(app)
+{
+    [Fact]
+    public async Task TheInviteLimitHoldsAcrossBothInstancesTogether()
+    {
+        await using var other = new SecondInstance(App);
+        await other.InitializeAsync();
+        var code = await App.InviteCode(await App.CommunityOwnedBy(await App.HubUser()));
+        var guesser = await App.HubUser();
+        for (var i = 0; i < InviteRateLimitTests.Limit; i++)
+            await (i % 2 == 0 ? App : other).PreviewInvite(guesser, InviteCodes.New()).Problem(HttpStatusCode.NotFound, "invite_not_found");
+
+        await App.PreviewInvite(guesser, code).Problem(HttpStatusCode.TooManyRequests, "rate_limited");
+        await other.PreviewInvite(guesser, code).Problem(HttpStatusCode.TooManyRequests, "rate_limited");
+        await other.PreviewInvite(await App.HubUser(), code).Data();
+    }
+}
+
 public sealed class RateLimitedRedisSqliteApp : RedisProxiedSqliteApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => base.Settings.Concat(RateLimited.Settings).ToDictionary();
@@ -69,3 +90,17 @@ public sealed class RateLimitedRedisPostgresApp : RedisProxiedPostgresApp
 public sealed class SharedRateLimitTestsOnSqlite(RateLimitedRedisSqliteApp app) : SharedRateLimitTests(app), IClassFixture<RateLimitedRedisSqliteApp>;
 
 public sealed class SharedRateLimitTestsOnPostgres(RateLimitedRedisPostgresApp app) : SharedRateLimitTests(app), IClassFixture<RateLimitedRedisPostgresApp>;
+
+public sealed class InviteRateLimitedRedisSqliteApp : RedisProxiedSqliteApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => base.Settings.Concat(InviteRateLimited.Settings).ToDictionary();
+}
+
+public sealed class InviteRateLimitedRedisPostgresApp : RedisProxiedPostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => base.Settings.Concat(InviteRateLimited.Settings).ToDictionary();
+}
+
+public sealed class SharedInviteRateLimitTestsOnSqlite(InviteRateLimitedRedisSqliteApp app) : SharedInviteRateLimitTests(app), IClassFixture<InviteRateLimitedRedisSqliteApp>;
+
+public sealed class SharedInviteRateLimitTestsOnPostgres(InviteRateLimitedRedisPostgresApp app) : SharedInviteRateLimitTests(app), IClassFixture<InviteRateLimitedRedisPostgresApp>;
