@@ -4,6 +4,7 @@ using Community.Api.Caching;
 using Community.Api.Cli;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Data.Replica;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
@@ -67,6 +68,7 @@ public partial class Program
         app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
         app.UseAuthentication();
         app.UseRateLimits();
+        app.UseReadYourWrites(); // after the rate limit: a refused request wrote nothing
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 

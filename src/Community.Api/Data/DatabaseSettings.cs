@@ -40,6 +40,33 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 
     public static DatabaseSettings FromConfiguration(IConfiguration config, string workingDirectory)
     {
+        var settings = Read(config, workingDirectory);
+        var pooling = config["Database:TransactionPooling"];
+        if (string.IsNullOrWhiteSpace(pooling)) return settings;
+        if (!bool.TryParse(pooling.Trim(), out var behindPooler))
+            throw new StartupConfigurationException($"Database:TransactionPooling must be true or false, not '{pooling}'.");
+        return behindPooler ? settings.ForTransactionPooler() : settings;
+    }
+
+    /// <summary>
+    /// Behind a pooler in transaction mode (PgBouncer before 1.21) a connection keeps nothing from one transaction to the
+    /// next: each may land on another server connection. So Npgsql must neither prepare statements (a statement prepared
+    /// on one server connection is unknown on the next; <c>Max Auto Prepare=0</c> wins over any value the URL or a later
+    /// default sets) nor reset session state when a connection returns to its pool (<c>No Reset On Close</c>: the
+    /// <c>DISCARD ALL</c> would run on whichever server connection the pooler picks, and there is no session state to reset).
+    /// </summary>
+    public DatabaseSettings ForTransactionPooler()
+    {
+        if (Provider != DatabaseProvider.Postgres)
+            throw new StartupConfigurationException("Database:TransactionPooling applies to PostgreSQL; DATABASE_URL names SQLite.");
+        return this with { ConnectionString = WithoutSessionState(ConnectionString)!, ReadConnectionString = WithoutSessionState(ReadConnectionString) };
+
+        static string? WithoutSessionState(string? connectionString) => connectionString is null ? null
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true }.ConnectionString;
+    }
+
+    private static DatabaseSettings Read(IConfiguration config, string workingDirectory)
+    {
         var readUrl = config["DATABASE_READ_URL"];
         string? read = string.IsNullOrWhiteSpace(readUrl) ? null : ParsePostgresUrl(readUrl, "DATABASE_READ_URL");
 

@@ -11,7 +11,14 @@ namespace Community.Api.Operations;
 public static class ServiceApi
 {
     public sealed record HealthResponse(string Status, string Module, string Version, DateTime Timestamp);
-    public sealed record HealthzResponse(string Status, string Module, string Version, Dictionary<string, string> Checks, DateTime Timestamp);
+    public sealed record HealthzResponse(string Status, string Module, string Version, Dictionary<string, string> Checks, DateTime Timestamp)
+    {
+        /// <summary>With <c>DATABASE_READ_URL</c>: how far the replica is behind the primary (null while unknown); absent otherwise.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public ReplicaLag? Replica { get; init; }
+    }
+
+    public sealed record ReplicaLag(string State, double? LagSeconds);
     public sealed record StatusResponse(string Status, string Module, string Version, DateTime Timestamp);
 
     /// <summary>
@@ -54,8 +61,11 @@ public static class ServiceApi
     {
         var report = await health.CheckHealthAsync(ct);
         var checks = report.Entries.ToDictionary(e => e.Key, e => HealthChecks.Outcome(e.Value));
+        var replica = report.Entries.TryGetValue("replica", out var r)
+            ? new ReplicaLag(checks["replica"], r.Data.TryGetValue("lag_seconds", out var lag) ? (double)lag : null)
+            : null;
         return TypedResults.Json(
-            new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()),
+            new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()) { Replica = replica },
             statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

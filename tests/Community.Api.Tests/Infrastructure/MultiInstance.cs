@@ -8,6 +8,8 @@ public sealed class SecondInstance(TestApp first, IReadOnlyDictionary<string, st
 {
     public override string Provider => first.Provider;
 
+    protected internal override IReadOnlyDictionary<string, string?> ConnectionSettings => first.ConnectionSettings;
+
     protected internal override IReadOnlyDictionary<string, string?> Settings =>
         changes is null ? first.Settings : first.Settings.Concat(changes).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
