@@ -15,7 +15,7 @@ using Community.Api.Platforms;
 using Community.Api.Security;
 using Community.Api.Settings;
 
-// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption` and `healthcheck` are in Cli/.
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `seed` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
