@@ -8,12 +8,16 @@ using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Idempotency;
+using Community.Api.JoinRequests;
 using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
+using Community.Api.Reputation;
 using Community.Api.Security;
 using Community.Api.Settings;
+using Community.Api.Webhooks;
 
 // Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `seed` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
@@ -34,18 +38,18 @@ public partial class Program
         builder.AddCaching(database);
         builder.AddServiceApi();
         builder.AddEvents();
+        builder.AddWebhooks();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(new Cursors(secrets.DeriveKey("cursors/v1")));
         builder.Services.Configure<TierOptions>(builder.Configuration.GetSection(TierOptions.Section));
-        builder.Services.AddScoped<Journal>();
         builder.Services.AddScoped<SettingsStore>();
         builder.Services.AddScoped<IdentityResolver>();
         builder.Services.AddScoped<UserMerger>();
         builder.Services.AddScoped<RouteCache>();
         builder.Services.AddScoped<Memberships>();
-        builder.Services.AddScoped<JoinRequests>();
+        builder.Services.AddScoped<SelfJoinGate>();
         return builder.Build();
     }
 
@@ -66,6 +70,7 @@ public partial class Program
         app.MapPlatformsApi();
         app.MapSettingsApi();
         app.MapMembersApi();
+        app.MapReputationApi();
         app.MapJoinRequestsApi();
         app.MapConnectorApi();
         app.MapLookupApi();

@@ -18,16 +18,14 @@ public static class AuditLogApi
     public static RouteGroupBuilder MapAuditLogApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/audit-log").WithTags("Audit");
-        group.MapGet("/", List);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadAuditLog);
         return group;
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<AuditEntryResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? action = null, int? limit = null, string? cursor = null)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadAuditLog, ct);
-        if (grant.Problem is { } denied) return denied;
         var errors = new FieldErrors();
         errors.Text("action", action, 64);
         var pageSize = Paging.ValidLimit(limit, errors);

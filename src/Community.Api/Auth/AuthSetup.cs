@@ -15,7 +15,7 @@ public static class AuthSetup
 
     /// <summary>
     /// Service keys and Hub user tokens behind one scheme that picks by header. Every endpoint requires one of
-    /// them unless it says <c>AllowAnonymous</c>; what each caller may do is decided by <see cref="CommunityAccess"/>.
+    /// them unless it says <c>AllowAnonymous</c>, and declares the permission it needs, which <see cref="CommunityAccess"/> decides.
     /// </summary>
     public static void AddAuth(this WebApplicationBuilder builder)
     {
@@ -61,8 +61,12 @@ public static class AuthSetup
                 };
             });
 
+        // Deny by default: an endpoint is open only with AllowAnonymous, and otherwise reachable only by valid credentials
+        // and only when it declares the permission it needs (RequiredPermission); one that forgets is refused.
         builder.Services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint()?.Metadata.GetMetadata<RequiredPermission>() is not null)
+                .Build());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddScoped<CommunityAccess>();
     }

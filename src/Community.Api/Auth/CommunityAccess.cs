@@ -7,64 +7,55 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Auth;
 
-/// <summary>
-/// The outcome of an access check: the community (when one was named) and the caller's standing in it
-/// (its role there, or "service" / "super_admin" for the trusted), or the refusal.
-/// </summary>
-public sealed record Grant(Communities.Community? Community, string? ActorRole, ProblemHttpResult? Problem)
-{
-    /// <summary>The caller's rank for the hierarchy rules: services and super admins rank above every role.</summary>
-    public int ActorRank => ActorRole switch { "service" or "super_admin" => CommunityAccess.TrustedRank, var role => Roles.Rank(role) };
-}
+/// <summary>A decision of the role table: the caller's <see cref="Access"/>, or the refusal to answer with.</summary>
+public readonly record struct Decision(Access? Access, ProblemHttpResult? Refusal);
 
 /// <summary>
 /// Applies the role table. Services need the action's scope. Users need the action's least role in that very
 /// community (a role elsewhere counts for nothing, and neither does a role while a ban or timeout holds); super admins
-/// may do everything. A private community is invisible (404) to users who are not its members.
+/// may do everything. A private community is invisible (404) to users who are not its members. Endpoints declare
+/// which permission they need (<see cref="RequiredPermission"/>); this decides it.
 /// </summary>
 public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
 {
     /// <summary>The rank services and super admins act with: above every role, so the hierarchy never stops them (the owner rule still does).</summary>
     public const int TrustedRank = 5;
 
-    /// <summary>Checks an action that names no community.</summary>
-    public Grant Check(Caller caller, Permission permission)
+    /// <summary>Decides an action that names no community.</summary>
+    public Decision Decide(Caller caller, Permission permission)
     {
         if (caller.IsService)
-            return caller.HasScope(permission.Scope) ? new(null, "service", null) : new(null, null, MissingScope(permission));
-        if (caller.IsSuperAdmin) return new(null, "super_admin", null);
-        return permission.Users == UserRule.SignedIn
-            ? new(null, null, null)
-            : new(null, null, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
+            return caller.HasScope(permission.Scope) ? Permit(caller, permission, null, "service") : Refuse(MissingScope(permission));
+        if (caller.IsSuperAdmin) return Permit(caller, permission, null, "super_admin");
+        return permission.Users == UserRule.SignedIn ? Permit(caller, permission, null, null) : Refuse(ServicesOnly());
     }
 
     /// <summary>
     /// Whether the caller may create hub users and change what platform accounts say about them: services with
     /// <c>identities:write</c> (connectors) and super admins. Anyone else may only find existing accounts.
     /// </summary>
-    public bool MayWriteIdentities(Caller caller) => Check(caller, Permissions.WriteIdentities).Problem is null;
+    public bool MayWriteIdentities(Caller caller) => Decide(caller, Permissions.WriteIdentities).Access is not null;
 
     /// <summary>
-    /// The check a write decides on: inside the write's transaction, takes the community's row lock (see
-    /// <see cref="Communities.CommunityQueries.LockCommunityAsync"/>) and then checks the caller's standing as it is now.
-    /// Every write that could change that standing takes the same lock first, so it holds until this write commits; a
-    /// check made before the transaction (the endpoint's early refusal) is never what a write acts on.
+    /// The decision a write acts on: inside the write's transaction, takes the community's row lock (see
+    /// <see cref="Communities.CommunityQueries.LockCommunityAsync"/>) and then decides on the caller's standing as it is
+    /// now. Every write that could change that standing takes the same lock first, so it holds until this write commits.
     /// </summary>
-    public async Task<Grant> LockAndCheckAsync(Caller caller, long communityId, Permission permission, CancellationToken ct)
+    public async Task<Decision> LockAndDecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndCheckAsync needs the write's transaction.");
-        if (!await db.LockCommunityAsync(communityId, ct)) return new(null, null, Problems.CommunityNotFound(communityId));
-        return await CheckAsync(caller, communityId, permission, ct);
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndDecideAsync needs the write's transaction.");
+        if (!await db.LockCommunityAsync(communityId, ct)) return Refuse(Problems.CommunityNotFound(communityId));
+        return await DecideAsync(caller, permission, communityId, ct);
     }
 
-    /// <summary>Checks an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>
-    public async Task<Grant> CheckAsync(Caller caller, long communityId, Permission permission, CancellationToken ct)
+    /// <summary>Decides an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>
+    public async Task<Decision> DecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct)
     {
         if (caller.IsService)
         {
-            if (!caller.HasScope(permission.Scope)) return new(null, null, MissingScope(permission));
+            if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
             var community = await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
-            return community is null ? new(null, null, Problems.CommunityNotFound(communityId)) : new(community, "service", null);
+            return community is null ? Refuse(Problems.CommunityNotFound(communityId)) : Permit(caller, permission, community, "service");
         }
 
         var userId = caller.HubUserId!.Value;
@@ -81,8 +72,8 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
             })
             .FirstOrDefaultAsync(ct);
         if (row is null || (!row.Community.IsPublic && row.Role is null && !caller.IsSuperAdmin))
-            return new(null, null, Problems.CommunityNotFound(communityId));
-        if (caller.IsSuperAdmin) return new(row.Community, "super_admin", null);
+            return Refuse(Problems.CommunityNotFound(communityId));
+        if (caller.IsSuperAdmin) return Permit(caller, permission, row.Community, "super_admin");
 
         var needed = permission.Users switch
         {
@@ -93,12 +84,17 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
             UserRule.Owner => Roles.Owner,
             _ => "service",
         };
-        if (needed == "service")
-            return new(row.Community, row.Role, Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint."));
-        if (needed is not null && Roles.Rank(row.Role) < Roles.Rank(needed))
-            return new(row.Community, row.Role, InsufficientRole(row.Role, needed));
-        return new(row.Community, row.Role, null);
+        if (needed == "service") return Refuse(ServicesOnly());
+        if (needed is not null && Roles.Rank(row.Role) < Roles.Rank(needed)) return Refuse(InsufficientRole(row.Role, needed));
+        return Permit(caller, permission, row.Community, row.Role);
     }
+
+    private Decision Permit(Caller caller, Permission permission, Communities.Community? community, string? role) =>
+        new(new Access(this, caller, permission, community, role), null);
+
+    private static Decision Refuse(ProblemHttpResult refusal) => new(null, refusal);
+
+    private static ProblemHttpResult ServicesOnly() => Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint.");
 
     public static ProblemHttpResult InsufficientRole(string? actorRole, string neededRole, string? detail = null) =>
         Problems.Forbidden(ErrorCodes.InsufficientRole,

@@ -25,9 +25,15 @@ public static class Permissions
     public static readonly Permission Moderate = new(Scopes.ModerationWrite, UserRule.Moderator);
     public static readonly Permission AdjustReputation = new(Scopes.ReputationWrite, UserRule.ServiceOnly);
     public static readonly Permission ReadIdentities = new(Scopes.IdentitiesRead, UserRule.ServiceOnly);
+    /// <summary>A user reading its own hub user and memberships.</summary>
+    public static readonly Permission ReadSelf = new(Scopes.IdentitiesRead, UserRule.SignedIn);
     public static readonly Permission WriteIdentities = new(Scopes.IdentitiesWrite, UserRule.ServiceOnly);
     public static readonly Permission ReadEvents = new(Scopes.EventsRead, UserRule.Admin);
+    /// <summary>The whole feed, every community's events: services and super admins only.</summary>
+    public static readonly Permission ReadAllEvents = new(Scopes.EventsRead, UserRule.ServiceOnly);
     public static readonly Permission ManageWebhooks = new(Scopes.WebhooksWrite, UserRule.Admin);
+    /// <summary>Webhooks of no one community receive every community's events: services and super admins only.</summary>
+    public static readonly Permission ManageGlobalWebhooks = new(Scopes.WebhooksWrite, UserRule.ServiceOnly);
     public static readonly Permission ReadAuditLog = new(Scopes.CommunitiesRead, UserRule.Admin);
     /// <summary>The Router's routing lookup.</summary>
     public static readonly Permission Lookup = new(Scopes.CommunitiesRead, UserRule.ServiceOnly);

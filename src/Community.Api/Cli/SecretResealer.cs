@@ -15,10 +15,10 @@ internal sealed record SealedColumn(
     Func<CommunityDb, SealedValue, string, Task<int>> ReplaceAsync)
 {
     public static readonly SealedColumn PlatformCredentials = new("platform credentials",
-        db => db.Platforms.CountAsync(p => p.CredentialsCiphertext != null),
-        (db, after, size) => db.Platforms.AsNoTracking().Where(p => p.Id > after && p.CredentialsCiphertext != null).OrderBy(p => p.Id).Take(size)
+        db => db.PlatformConnections.CountAsync(p => p.CredentialsCiphertext != null),
+        (db, after, size) => db.PlatformConnections.AsNoTracking().Where(p => p.Id > after && p.CredentialsCiphertext != null).OrderBy(p => p.Id).Take(size)
             .Select(p => new SealedValue(p.Id, p.CredentialsCiphertext!)).ToListAsync(),
-        (db, value, resealed) => db.Platforms.Where(p => p.Id == value.Id && p.CredentialsCiphertext == value.Ciphertext)
+        (db, value, resealed) => db.PlatformConnections.Where(p => p.Id == value.Id && p.CredentialsCiphertext == value.Ciphertext)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.CredentialsCiphertext, resealed)));
 
     public static readonly SealedColumn WebhookSecrets = new("webhook secrets",

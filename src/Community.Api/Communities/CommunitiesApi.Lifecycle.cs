@@ -19,13 +19,12 @@ public static partial class CommunitiesApi
     /// Its platform connections are suspended with it, so another community may connect those channels.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Deactivate(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         var before = await db.RepresentAsync(community, ct);
         if (ETags.CheckIfMatch(http.Request, ETags.For(before)) is { } stale) return stale;
@@ -34,9 +33,9 @@ public static partial class CommunitiesApi
         community.IsActive = false;
         community.Version++;
         community.UpdatedAt = clock.UtcNow();
-        await db.Platforms.Where(p => p.CommunityId == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsActive, false), ct);
+        await db.PlatformConnections.Where(p => p.CommunityId == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsActive, false), ct);
         var after = CommunityResponse.From(community, before.Platforms);
-        journal.Record(caller, EventTypes.CommunityDeactivated, id, "community", id.ToString(), before, after, new { community = after });
+        journal.Record(access.Caller, EventTypes.CommunityDeactivated, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return Respond(http, after);
@@ -47,21 +46,20 @@ public static partial class CommunitiesApi
     /// connected in the meantime is dropped (with <c>platform.disconnected</c>): that community holds it now.
     /// </summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Restore(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
         var before = await db.RepresentAsync(community, ct);
         if (community.IsActive) return Respond(http, before);
 
-        var connections = await db.Platforms.Where(p => p.CommunityId == id).ToListAsync(ct);
+        var connections = await db.PlatformConnections.Where(p => p.CommunityId == id).ToListAsync(ct);
         var taken = (await (
-            from mine in db.Platforms where mine.CommunityId == id
-            join other in db.Platforms.Where(o => o.IsActive)
+            from mine in db.PlatformConnections where mine.CommunityId == id
+            join other in db.PlatformConnections.Where(o => o.IsActive)
                 on new { mine.Platform, mine.PlatformCommunityId } equals new { other.Platform, other.PlatformCommunityId }
             select mine.Id).ToListAsync(ct)).ToHashSet();
         foreach (var connection in connections)
@@ -71,7 +69,7 @@ public static partial class CommunitiesApi
                 connection.IsActive = true;
                 continue;
             }
-            db.Platforms.Remove(connection);
+            db.PlatformConnections.Remove(connection);
             journal.Event(EventTypes.PlatformDisconnected, id,
                 new { connection = PlatformConnectionResponse.From(connection), reason = "connected_by_another_community" });
         }
@@ -80,7 +78,7 @@ public static partial class CommunitiesApi
         community.UpdatedAt = clock.UtcNow();
         await db.SaveChangesAsync(ct);
         var after = await db.RepresentAsync(community, ct);
-        journal.Record(caller, EventTypes.CommunityRestored, id, "community", id.ToString(), before, after, new { community = after });
+        journal.Record(access.Caller, EventTypes.CommunityRestored, id, "community", id.ToString(), before, after, new { community = after });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return Respond(http, after);
@@ -88,18 +86,17 @@ public static partial class CommunitiesApi
 
     /// <summary>Makes an active member the owner; the old owner becomes admin. Exactly one owner before, during and after.</summary>
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> TransferOwnership(
-        long id, TransferOwnershipRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, TransferOwnershipRequest request, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } denied) return denied;
         if (request.NewOwnerId is not > 0) return Problems.Validation("new_owner_id", "Is required: the hub user id of an active member.");
         var newOwnerId = request.NewOwnerId.Value;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Re-read under the community's lock: a former owner whose transfer just committed is no longer the owner.
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.OwnCommunity, ct)).Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
-        if (!community.IsActive) return Inactive(id);
+        if (!community.IsActive) return CommunityProblems.Inactive(id);
         var before = await db.RepresentAsync(community, ct);
         if (community.OwnerId == newOwnerId) return Respond(http, before);
 
@@ -119,7 +116,7 @@ public static partial class CommunitiesApi
         community.Version++;
         community.UpdatedAt = now;
         var after = CommunityResponse.From(community, before.Platforms);
-        journal.Record(caller, EventTypes.OwnershipTransferred, id, "community", id.ToString(),
+        journal.Record(access.Caller, EventTypes.OwnershipTransferred, id, "community", id.ToString(),
             new { owner_id = oldOwnerId }, new { owner_id = newOwnerId },
             new { community = after, previous_owner_id = oldOwnerId, new_owner_id = newOwnerId, previous_owner_role = Roles.Admin });
         await db.SaveChangesAsync(ct);

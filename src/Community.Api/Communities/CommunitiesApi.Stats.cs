@@ -1,3 +1,4 @@
+using Community.Api.Reputation;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Hosting;
@@ -10,12 +11,10 @@ namespace Community.Api.Communities;
 
 public static partial class CommunitiesApi
 {
-    /// <summary>Members by role and status, platforms, recent joins and the reputation distribution, in three aggregate queries.</summary>
+    /// <summary>Members by role and status, platforms, recent joins and the reputation distribution, in four aggregate queries.</summary>
     private static async Task<Results<Ok<Envelope<CommunityStats>>, ProblemHttpResult>> Stats(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct)
+        long id, Access access, CommunityDb db, TimeProvider clock, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
 
         var members = db.Members.AsNoTracking().Where(m => m.CommunityId == id);
         var groups = await members.GroupBy(m => new { m.Role, m.Status })
@@ -23,34 +22,29 @@ public static partial class CommunitiesApi
 
         var now = clock.UtcNow();
         DateTime day = now.AddDays(-1), week = now.AddDays(-7), month = now.AddDays(-30);
-        var totals = await members.GroupBy(_ => 1).Select(g => new
+        var joins = await members.GroupBy(_ => 1).Select(g => new
         {
             Day = g.Count(m => m.JoinedAt >= day),
             Week = g.Count(m => m.JoinedAt >= week),
             Month = g.Count(m => m.JoinedAt >= month),
-            Average = g.Where(m => m.Status == MemberStatus.Active).Average(m => (double?)m.Reputation),
-            Exceptional = g.Count(m => m.Status == MemberStatus.Active && m.Reputation >= 800),
-            VeryGood = g.Count(m => m.Status == MemberStatus.Active && m.Reputation >= 740 && m.Reputation < 800),
-            Good = g.Count(m => m.Status == MemberStatus.Active && m.Reputation >= 670 && m.Reputation < 740),
-            Fair = g.Count(m => m.Status == MemberStatus.Active && m.Reputation >= 580 && m.Reputation < 670),
-            Poor = g.Count(m => m.Status == MemberStatus.Active && m.Reputation < 580),
         }).FirstOrDefaultAsync(ct);
+        // Active members per score (at most 551 rows), bucketed here by the one definition of the tiers.
+        var scores = await members.Where(m => m.Status == MemberStatus.Active).GroupBy(m => m.Reputation)
+            .Select(g => new { Score = g.Key, Count = g.Count() }).ToListAsync(ct);
 
-        var platforms = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == id)
+        var platforms = await db.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == id)
             .GroupBy(p => p.Platform).Select(g => new { Platform = g.Key, Count = g.Count() }).ToListAsync(ct);
 
         var byRole = Roles.All.ToDictionary(r => r, r => groups.Where(g => g.Role == r && g.Status == MemberStatus.Active).Sum(g => g.Count));
         var byStatus = MemberStatus.All.ToDictionary(s => s, s => groups.Where(g => g.Status == s).Sum(g => g.Count));
+        var active = scores.Sum(s => s.Count);
         var stats = new CommunityStats(
             id,
             new MemberStats(groups.Sum(g => g.Count), byStatus[MemberStatus.Active], byRole, byStatus),
             new PlatformStats(platforms.Sum(p => p.Count), platforms.ToDictionary(p => p.Platform, p => p.Count)),
-            new JoinStats(totals?.Day ?? 0, totals?.Week ?? 0, totals?.Month ?? 0),
-            new ReputationStats(totals?.Average is { } avg ? Math.Round(avg, 1) : null, new Dictionary<string, int>
-            {
-                ["Exceptional"] = totals?.Exceptional ?? 0, ["Very Good"] = totals?.VeryGood ?? 0, ["Good"] = totals?.Good ?? 0,
-                ["Fair"] = totals?.Fair ?? 0, ["Poor"] = totals?.Poor ?? 0,
-            }));
+            new JoinStats(joins?.Day ?? 0, joins?.Week ?? 0, joins?.Month ?? 0),
+            new ReputationStats(active == 0 ? null : Math.Round(scores.Sum(s => (double)s.Score * s.Count) / active, 1),
+                ReputationScale.Tiers.ToDictionary(t => t.Name, t => scores.Where(s => s.Score >= t.From && s.Score <= t.To).Sum(s => s.Count))));
         return TypedResults.Ok(Envelope.Of(stats));
     }
 }

@@ -11,6 +11,7 @@ using Community.Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Community.Api.Reputation;
 
 namespace Community.Api.Communities;
 
@@ -20,23 +21,22 @@ public static partial class CommunitiesApi
     public static RouteGroupBuilder MapCommunitiesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities").WithTags("Communities");
-        group.MapPost("/", Create);
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Get);
-        group.MapPut("/{id:long}", Update);
-        group.MapPatch("/{id:long}", Update);
-        group.MapDelete("/{id:long}", Deactivate);
-        group.MapPost("/{id:long}/restore", Restore);
-        group.MapPost("/{id:long}/transfer-ownership", TransferOwnership);
-        group.MapGet("/{id:long}/stats", Stats);
+        group.MapPost("/", Create).Requires(Permissions.CreateCommunity);
+        group.MapGet("/", List).Requires(Permissions.ReadCommunity);
+        group.MapGet("/{id:long}", Get).RequiresInCommunity(Permissions.ReadCommunity);
+        group.MapPut("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity);
+        group.MapPatch("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity);
+        group.MapDelete("/{id:long}", Deactivate).RequiresInCommunity(Permissions.OwnCommunity);
+        group.MapPost("/{id:long}/restore", Restore).RequiresInCommunity(Permissions.OwnCommunity);
+        group.MapPost("/{id:long}/transfer-ownership", TransferOwnership).RequiresInCommunity(Permissions.OwnCommunity);
+        group.MapGet("/{id:long}/stats", Stats).RequiresInCommunity(Permissions.ReadCommunity);
         return group;
     }
 
     private static async Task<Results<Created<Envelope<CommunityResponse>>, ProblemHttpResult>> Create(
-        CreateCommunityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        CreateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         SettingsStore settings, IdentityResolver resolver, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (access.Check(caller, Permissions.CreateCommunity).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
         var name = errors.Name("name", request.Name, 100, required: true);
@@ -44,18 +44,18 @@ public static partial class CommunitiesApi
         var description = errors.Text("description", request.Description, 2000, allowNewlines: true);
         var avatarUrl = errors.Url("avatar_url", request.AvatarUrl);
         errors.OneOf("tier", request.Tier, Tiers.All);
-        var trusted = caller.IsService || caller.IsSuperAdmin;
-        var namesAnotherOwner = request.Owner is not null || (request.OwnerId is { } named && named != caller.HubUserId);
+        var trusted = access.Caller.IsService || access.Caller.IsSuperAdmin;
+        var namesAnotherOwner = request.Owner is not null || (request.OwnerId is { } named && named != access.Caller.HubUserId);
         if (request.OwnerId is not null && request.Owner is not null)
             errors.Add("owner", "Give owner_id or owner, not both.");
-        else if (caller.IsService && request.OwnerId is null && request.Owner is null)
+        else if (access.Caller.IsService && request.OwnerId is null && request.Owner is null)
             errors.Add("owner_id", "A service must name the owner: owner_id, or owner {platform, platform_user_id}.");
         else if (!trusted && namesAnotherOwner)
             errors.Add("owner_id", "You become the owner of a community you create; only services and super admins name another owner.");
         if (request.OwnerId is <= 0) errors.Add("owner_id", "Must be a positive id.");
         if (request.Owner is { } owner)
         {
-            if (IdentitiesApi.ValidateAccount(errors, owner.Platform, owner.PlatformUserId, "owner.") is { } unsupported) return unsupported;
+            if (errors.Account(owner.Platform, owner.PlatformUserId, "owner.") is { } unsupported) return unsupported;
             errors.Name("owner.platform_username", owner.PlatformUsername, 255);
         }
         if (errors.HasProblem(out var invalid)) return invalid;
@@ -63,10 +63,10 @@ public static partial class CommunitiesApi
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins choose the premium tier.");
 
         long ownerId;
-        if (request.Owner is not { } o) ownerId = request.OwnerId ?? caller.HubUserId!.Value;
-        else if (await resolver.OwnerForAsync(caller, access.MayWriteIdentities(caller), o.Platform!, o.PlatformUserId!.Trim(),
+        if (request.Owner is not { } o) ownerId = request.OwnerId ?? access.Caller.HubUserId!.Value;
+        else if (await resolver.OwnerForAsync(access.Caller, access.MayWriteIdentities, o.Platform!, o.PlatformUserId!.Trim(),
                      o.PlatformUsername?.Trim(), ct) is { } resolved) ownerId = resolved;
-        else return IdentitiesApi.IdentityNotFound(o.Platform!, o.PlatformUserId!.Trim());
+        else return IdentityProblems.NotFound(o.Platform!, o.PlatformUserId!.Trim());
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked so the owner cannot be merged away before the community commits.
@@ -93,17 +93,17 @@ public static partial class CommunitiesApi
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e, "communities", "name_key"))
         {
-            return NameTaken(name);
+            return CommunityProblems.NameTaken(name);
         }
         var member = new Member
         {
-            CommunityId = community.Id, HubUserId = ownerId, Role = Roles.Owner, Reputation = Reputation.Default,
+            CommunityId = community.Id, HubUserId = ownerId, Role = Roles.Owner, Reputation = ReputationScale.Default,
             Status = MemberStatus.Active, JoinedAt = now, UpdatedAt = now,
         };
         db.Members.Add(member);
         settings.AddDefaults(community.Id);
         var response = CommunityResponse.From(community, []);
-        journal.Record(caller, EventTypes.CommunityCreated, community.Id, "community", community.Id.ToString(), null, response, response);
+        journal.Record(access.Caller, EventTypes.CommunityCreated, community.Id, "community", community.Id.ToString(), null, response, response);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 
@@ -112,12 +112,11 @@ public static partial class CommunitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<CommunityResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? q = null, string? platform = null, string? tier = null,
         [FromQuery(Name = "include_inactive")] bool? includeInactive = null, int? limit = null, string? cursor = null)
     {
-        if (access.Check(caller, Permissions.ReadCommunity).Problem is { } denied) return denied;
-        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return PlatformProblems.Unsupported(platform);
         var errors = new FieldErrors();
         var search = errors.Text("q", q, 100);
         errors.OneOf("tier", tier, Tiers.All);
@@ -135,10 +134,10 @@ public static partial class CommunitiesApi
                 || (c.DisplayName != null && EF.Functions.Like(c.DisplayName.ToLower(), pattern, "\\")));
         }
         if (platform is not null)
-            query = query.Where(c => db.Platforms.Any(p => p.CommunityId == c.Id && p.Platform == platform));
-        if (!caller.IsService && !caller.IsSuperAdmin)
+            query = query.Where(c => db.PlatformConnections.Any(p => p.CommunityId == c.Id && p.Platform == platform));
+        if (!access.Caller.IsService && !access.Caller.IsSuperAdmin)
         {
-            var userId = caller.HubUserId!.Value;
+            var userId = access.Caller.HubUserId!.Value;
             query = query.Where(c => c.IsPublic
                 || db.Members.Any(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active));
         }
@@ -151,19 +150,14 @@ public static partial class CommunitiesApi
         return TypedResults.Ok(Envelope.Page(page));
     }
 
-    private static async Task<IResult> Get(long id, Caller caller, CommunityAccess access, CommunityDb db, HttpContext http, CancellationToken ct)
-    {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
-        var response = await db.RepresentAsync(grant.Community!, ct);
-        return ETags.WithETag(http, response, () => TypedResults.Ok(Envelope.Of(response)));
-    }
+    private static async Task<Results<Ok<Envelope<CommunityResponse>>, StatusCodeHttpResult>> Get(
+        Access access, CommunityDb db, HttpContext http, CancellationToken ct) =>
+        ETags.WithETag(http, await db.RepresentAsync(access.Community!, ct));
 
     private static async Task<Results<Ok<Envelope<CommunityResponse>>, ProblemHttpResult>> Update(
-        long id, UpdateCommunityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, UpdateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
         if (request.Name.IsSet) errors.Name("name", request.Name.Value, 100, required: true);
@@ -177,13 +171,13 @@ public static partial class CommunitiesApi
             errors.OneOf("tier", request.Tier.Value, Tiers.All);
         }
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (request.Tier.IsSet && !caller.IsService && !caller.IsSuperAdmin)
+        if (request.Tier.IsSet && !access.Caller.IsService && !access.Caller.IsSuperAdmin)
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins change the tier.");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
-        if (!community.IsActive) return Inactive(id);
+        if (!community.IsActive) return CommunityProblems.Inactive(id);
         var before = await db.RepresentAsync(community, ct);
         if (ETags.CheckIfMatch(http.Request, ETags.For(before)) is { } stale) return stale;
 
@@ -202,7 +196,7 @@ public static partial class CommunitiesApi
         community.Version++;
         community.UpdatedAt = clock.UtcNow();
         var after = CommunityResponse.From(community, before.Platforms);
-        journal.Record(caller, EventTypes.CommunityUpdated, id, "community", id.ToString(), before, after,
+        journal.Record(access.Caller, EventTypes.CommunityUpdated, id, "community", id.ToString(), before, after,
             new { community = after, changed = ChangedFields(before, after) });
         try
         {
@@ -210,7 +204,7 @@ public static partial class CommunitiesApi
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e, "communities", "name_key"))
         {
-            return NameTaken(community.Name);
+            return CommunityProblems.NameTaken(community.Name);
         }
         await tx.CommitAsync(ct);
         return Respond(http, after);
@@ -221,12 +215,6 @@ public static partial class CommunitiesApi
         http.Response.Headers.ETag = ETags.For(response);
         return TypedResults.Ok(Envelope.Of(response));
     }
-
-    internal static ProblemHttpResult Inactive(long id) =>
-        Problems.Conflict(ErrorCodes.CommunityInactive, $"Community {id} is deactivated; restore it first.");
-
-    private static ProblemHttpResult NameTaken(string? name) =>
-        Problems.Conflict(ErrorCodes.CommunityNameTaken, $"A community named '{name}' already exists (names are unique regardless of case).");
 
     private static string[] ChangedFields(CommunityResponse before, CommunityResponse after) =>
         new (string Field, bool Changed)[]

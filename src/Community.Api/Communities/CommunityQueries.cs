@@ -8,7 +8,7 @@ public static class CommunityQueries
 {
     public static async Task<CommunityResponse> RepresentAsync(this CommunityDb db, Community community, CancellationToken ct)
     {
-        var platforms = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == community.Id).OrderBy(p => p.Id)
+        var platforms = await db.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == community.Id).OrderBy(p => p.Id)
             .Select(p => new CommunityPlatformSummary(p.Platform, p.PlatformCommunityId, p.DisplayName)).ToListAsync(ct);
         return CommunityResponse.From(community, platforms);
     }
@@ -16,7 +16,7 @@ public static class CommunityQueries
     /// <summary>Representations of a page of communities with one query for all their platforms.</summary>
     public static async Task<Dictionary<long, List<CommunityPlatformSummary>>> PlatformsOfAsync(this CommunityDb db, IReadOnlyCollection<long> ids, CancellationToken ct)
     {
-        var rows = await db.Platforms.AsNoTracking().Where(p => ids.Contains(p.CommunityId)).OrderBy(p => p.Id)
+        var rows = await db.PlatformConnections.AsNoTracking().Where(p => ids.Contains(p.CommunityId)).OrderBy(p => p.Id)
             .Select(p => new { p.CommunityId, Summary = new CommunityPlatformSummary(p.Platform, p.PlatformCommunityId, p.DisplayName) })
             .ToListAsync(ct);
         return rows.GroupBy(r => r.CommunityId).ToDictionary(g => g.Key, g => g.Select(r => r.Summary).ToList());

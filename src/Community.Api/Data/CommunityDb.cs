@@ -1,3 +1,7 @@
+using Community.Api.Reputation;
+using Community.Api.JoinRequests;
+using Community.Api.Webhooks;
+using Community.Api.Idempotency;
 using Community.Api.Audit;
 using Community.Api.Events;
 using Community.Api.Http;
@@ -22,7 +26,7 @@ public abstract class CommunityDb(DbContextOptions options) : DbContext(options)
     public DbSet<Member> Members => Set<Member>();
     public DbSet<ReputationChange> ReputationHistory => Set<ReputationChange>();
     public DbSet<JoinRequest> JoinRequests => Set<JoinRequest>();
-    public DbSet<PlatformConnection> Platforms => Set<PlatformConnection>();
+    public DbSet<PlatformConnection> PlatformConnections => Set<PlatformConnection>();
     public DbSet<CommunitySetting> Settings => Set<CommunitySetting>();
     public DbSet<OutboxEvent> Events => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();

@@ -13,7 +13,12 @@ public static class EventsApi
     public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/events").WithTags("Events");
-        group.MapGet("/", Feed);
+        // One community's feed is its admins'; the whole feed (no community_id) is for services and super admins.
+        group.MapGet("/", Feed).Requires(new RequiredPermission
+        {
+            Choose = (_, _, target) => target.CommunityId is null ? Permissions.ReadAllEvents : Permissions.ReadEvents,
+            Community = context => context.QueryCommunityOfUsers("Is required: a user reads the feed of a community it administers."),
+        });
         return group;
     }
 
@@ -23,20 +28,14 @@ public static class EventsApi
     /// that has seen id N has seen every event that will ever exist below N.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<EventResponse>, EventFeedMeta>>, ProblemHttpResult>> Feed(
-        Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct,
+        Access access, CommunityDb db, CancellationToken ct,
         long? after = null, string? types = null, [FromQuery(Name = "community_id")] long? communityId = null, int? limit = null)
     {
-        if (caller.IsService && access.Check(caller, Permissions.ReadEvents).Problem is { } missingScope) return missingScope;
-
         var errors = new FieldErrors();
         if (after is < 0) errors.Add("after", "Must be 0 or a previous meta.next_after.");
         var typeFilter = ParseTypes(types, errors);
         var pageSize = Paging.ValidLimit(limit, errors);
-        if (communityId is null && !caller.IsService && !caller.IsSuperAdmin)
-            errors.Add("community_id", "Is required: a user reads the feed of a community it administers.");
         if (errors.HasProblem(out var invalid)) return invalid;
-
-        if (communityId is { } id && (await access.CheckAsync(caller, id, Permissions.ReadEvents, ct)).Problem is { } denied) return denied;
 
         var position = after ?? 0;
         var horizon = await FeedHorizon.ReadAsync(db, TimeSpan.FromMilliseconds(250), ct);

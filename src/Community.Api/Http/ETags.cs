@@ -26,14 +26,14 @@ public static class ETags
         return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || (!t.IsWeak && t.Tag == currentETag)) ? null : Problems.PreconditionFailed();
     }
 
-    /// <summary>Sets <c>ETag</c> on the response and answers 304 when <c>If-None-Match</c> already has it.</summary>
-    public static IResult WithETag<T>(HttpContext context, T representation, Func<IResult> ok)
+    /// <summary>The representation with its <c>ETag</c>, or 304 when <c>If-None-Match</c> already has it.</summary>
+    public static Results<Ok<Envelope<T>>, StatusCodeHttpResult> WithETag<T>(HttpContext context, T representation)
     {
         var etag = For(representation);
         context.Response.Headers.ETag = etag;
         var ifNoneMatch = context.Request.Headers.IfNoneMatch;
         if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.ParseList(ifNoneMatch).Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Tag == etag))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return ok();
+        return TypedResults.Ok(Envelope.Of(representation));
     }
 }

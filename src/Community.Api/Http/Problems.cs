@@ -21,11 +21,6 @@ public static class Problems
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
-    public static ProblemHttpResult UnsupportedPlatform(string? platform) =>
-        Of(400, ErrorCodes.UnsupportedPlatform,
-            $"Platform '{platform}' is not supported; use one of: {string.Join(", ", Platforms.SupportedPlatforms.All)}.",
-            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["platform"] = ["Unsupported platform."] } });
-
     public static ProblemHttpResult NotFound(string code, string detail) => Of(404, code, detail);
     public static ProblemHttpResult Conflict(string code, string detail) => Of(409, code, detail);
     public static ProblemHttpResult Forbidden(string code, string detail, IDictionary<string, object?>? extensions = null) => Of(403, code, detail, extensions);

@@ -1,3 +1,4 @@
+using Community.Api.Platforms;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -19,12 +20,11 @@ public static partial class IdentitiesApi
     /// merge chain never forms a cycle.
     /// </summary>
     private static async Task<Results<Created<Envelope<HubUserResponse>>, Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Link(
-        long id, LinkIdentityRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, LinkIdentityRequest request, Access access, CommunityDb db, Journal journal,
         UserMerger merger, TimeProvider clock, CancellationToken ct)
     {
-        if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
         var errors = new FieldErrors();
-        if (ValidateAccount(errors, request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
+        if (errors.Account(request.Platform, request.PlatformUserId) is { } unsupported) return unsupported;
         var username = errors.Name("platform_username", request.PlatformUsername, 255);
         if (errors.HasProblem(out var invalid)) return invalid;
 
@@ -46,7 +46,7 @@ public static partial class IdentitiesApi
                     return Problems.Conflict(ErrorCodes.IdentityLinkedElsewhere,
                         $"The {platform} account '{platformUserId}' belongs to hub user {other}; send merge: true to merge that user into {id}.");
                 if (users.GetValueOrDefault(other) is not { IsActive: true }) continue; // merged away meanwhile: its accounts moved on
-                await merger.MergeAsync(caller, other, id, ct);
+                await merger.MergeAsync(access.Caller, other, id, ct);
                 await tx.CommitAsync(ct);
                 return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));
             }
@@ -58,7 +58,7 @@ public static partial class IdentitiesApi
                 IsPrimary = !await db.UserIdentities.AnyAsync(i => i.HubUserId == id, ct), LinkedAt = now, LastSeenAt = now,
             };
             db.UserIdentities.Add(identity);
-            journal.Record(caller, EventTypes.IdentityLinked, null, "hub_user", id.ToString(), null, IdentityResponse.From(identity),
+            journal.Record(access.Caller, EventTypes.IdentityLinked, null, "hub_user", id.ToString(), null, IdentityResponse.From(identity),
                 new { hub_user_id = id, identity = IdentityResponse.From(identity) });
             try
             {
@@ -76,15 +76,14 @@ public static partial class IdentitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<HubUserResponse>>, ProblemHttpResult>> Unlink(
-        long id, string platform, string platformUserId, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, string platform, string platformUserId, Access access, CommunityDb db, Journal journal,
         CancellationToken ct)
     {
-        if (access.Check(caller, Permissions.WriteIdentities).Problem is { } denied) return denied;
-        if (!Platforms.SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        if (!Platforms.SupportedPlatforms.IsSupported(platform)) return PlatformProblems.Unsupported(platform);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.LockUsersForUpdateAsync([id], ct); // one change of a user's accounts at a time, so exactly one stays primary
         var identity = await db.UserIdentities.FirstOrDefaultAsync(i => i.HubUserId == id && i.Platform == platform && i.PlatformUserId == platformUserId, ct);
-        if (identity is null) return IdentityNotFound(platform, platformUserId);
+        if (identity is null) return IdentityProblems.NotFound(platform, platformUserId);
         db.UserIdentities.Remove(identity);
         if (identity.IsPrimary)
         {
@@ -92,7 +91,7 @@ public static partial class IdentitiesApi
             if (next is not null) next.IsPrimary = true;
         }
         var removed = IdentityResponse.From(identity);
-        journal.Record(caller, EventTypes.IdentityUnlinked, null, "hub_user", id.ToString(), removed, null, new { hub_user_id = id, identity = removed });
+        journal.Record(access.Caller, EventTypes.IdentityUnlinked, null, "hub_user", id.ToString(), removed, null, new { hub_user_id = id, identity = removed });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of((await db.RepresentUserAsync(id, ct))!));

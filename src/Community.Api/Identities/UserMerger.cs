@@ -1,3 +1,4 @@
+using Community.Api.JoinRequests;
 using Community.Api.Communities;
 using Community.Api.Auth;
 using Community.Api.Data;

@@ -17,18 +17,17 @@ public static class LookupApi
     public static RouteGroupBuilder MapLookupApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/lookup").WithTags("Lookup");
-        group.MapGet("/", Lookup);
+        group.MapGet("/", Lookup).Requires(Permissions.Lookup);
         return group;
     }
 
     private static async Task<Results<Ok<Envelope<LookupResponse>>, ProblemHttpResult>> Lookup(
-        Caller caller, CommunityAccess access, RouteCache routes, TimeProvider clock, CancellationToken ct,
+        Access access, RouteCache routes, TimeProvider clock, CancellationToken ct,
         string? platform = null,
         [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null,
         [FromQuery(Name = "platform_user_id")] string? platformUserId = null)
     {
-        if (access.Check(caller, Permissions.Lookup).Problem is { } denied) return denied;
-        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        if (platform is not null && !SupportedPlatforms.IsSupported(platform)) return PlatformProblems.Unsupported(platform);
         var errors = new FieldErrors();
         if (platform is null) errors.Add("platform", "Is required.");
         errors.Text("platform_community_id", platformCommunityId, 255, required: true);

@@ -33,7 +33,7 @@ public sealed class RouteCache(TaggedCache cache, CommunityDb db)
         var tags = new List<string>(4) { CacheTags.PlatformCommunity(platform, platformCommunityId) };
         if (platformUserId is not null) tags.Add(CacheTags.Identity(platform, platformUserId));
         var communities =
-            from p in db.Platforms.AsNoTracking()
+            from p in db.PlatformConnections.AsNoTracking()
             where p.Platform == platform && p.PlatformCommunityId == platformCommunityId
             join c in db.Communities on p.CommunityId equals c.Id
             orderby p.IsActive descending

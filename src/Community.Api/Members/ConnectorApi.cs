@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Members;
 
-public sealed record ConnectorJoinRequest(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null, string? PlatformUsername = null, string? AvatarUrl = null);
-public sealed record ConnectorLeaveRequest(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null);
+public sealed record ConnectorJoinReport(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null, string? PlatformUsername = null, string? AvatarUrl = null);
+public sealed record ConnectorLeaveReport(string? Platform = null, string? PlatformCommunityId = null, string? PlatformUserId = null);
 
 /// <summary><see cref="Created"/>: this call made the user a member (new or reactivated); <see cref="UserCreated"/>: it created the hub user.</summary>
 public sealed record ConnectorJoinResponse(long CommunityId, long HubUserId, bool Created, bool UserCreated, MemberResponse Member);
@@ -28,16 +28,15 @@ public static class ConnectorApi
     public static RouteGroupBuilder MapConnectorApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/members").WithTags("Platform connectors");
-        group.MapPost("/join", Join);
-        group.MapPost("/leave", Leave);
+        group.MapPost("/join", Join).Requires(Permissions.ConnectorMembership);
+        group.MapPost("/leave", Leave).Requires(Permissions.ConnectorMembership);
         return group;
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
-        ConnectorJoinRequest request, Caller caller, CommunityAccess access, CommunityDb db, IdentityResolver resolver,
+        ConnectorJoinReport request, Access access, CommunityDb db, IdentityResolver resolver,
         Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
-        if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
         var username = errors.Name("platform_username", request.PlatformUsername, 255);
@@ -46,9 +45,9 @@ public static class ConnectorApi
 
         var found = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
         if (found is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
-        if (!found.IsActive) return CommunitiesApi.Inactive(found.Id);
+        if (!found.IsActive) return CommunityProblems.Inactive(found.Id);
 
-        var identity = await resolver.ResolveAsync(caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
+        var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
         // The common case (a member chatting again) is answered by one read: no transaction, no lock.
         if (await db.FindMemberAsync(found.Id, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
             return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(found.Id, identity.HubUserId, false, identity.Created,
@@ -60,17 +59,16 @@ public static class ConnectorApi
             return Problems.UserNotFound(identity.HubUserId);
         if (!await db.LockCommunityAsync(found.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
         var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == found.Id, ct);
-        if (!community.IsActive) return CommunitiesApi.Inactive(community.Id);
-        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
-        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(community.Id, hubUserId);
+        if (!community.IsActive) return CommunityProblems.Inactive(community.Id);
+        var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
+        if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(
-        ConnectorLeaveRequest request, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, CancellationToken ct)
+        ConnectorLeaveReport request, Access access, CommunityDb db, Memberships memberships, CancellationToken ct)
     {
-        if (access.Check(caller, Permissions.ConnectorMembership).Problem is { } denied) return denied;
         var errors = new FieldErrors();
         if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
         if (errors.HasProblem(out var invalid)) return invalid;
@@ -80,13 +78,13 @@ public static class ConnectorApi
         var platformUserId = request.PlatformUserId!.Trim();
         var hubUserId = await db.UserIdentities.Where(i => i.Platform == request.Platform && i.PlatformUserId == platformUserId)
             .Select(i => (long?)i.HubUserId).FirstOrDefaultAsync(ct);
-        if (hubUserId is null) return IdentitiesApi.IdentityNotFound(request.Platform!, platformUserId);
+        if (hubUserId is null) return IdentityProblems.NotFound(request.Platform!, platformUserId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await db.LockCommunityAsync(community.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (await db.Members.AnyAsync(m => m.CommunityId == community.Id && m.HubUserId == hubUserId && m.Role == Roles.Owner, ct))
             return Problems.Conflict(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; transfer ownership first.");
-        var (outcome, member) = await memberships.EndAsync(caller, community.Id, hubUserId.Value, MemberStatus.Left, null, ct);
+        var (outcome, member) = await memberships.EndAsync(access.Caller, community.Id, hubUserId.Value, MemberStatus.Left, null, ct);
         await tx.CommitAsync(ct);
         return outcome == EndOutcome.NotFound
             ? Problems.MemberNotFound(community.Id, hubUserId.Value)
@@ -96,12 +94,12 @@ public static class ConnectorApi
     private static ProblemHttpResult? Validate(FieldErrors errors, string? platform, string? platformCommunityId, string? platformUserId)
     {
         errors.Text("platform_community_id", platformCommunityId, 255, required: true);
-        return IdentitiesApi.ValidateAccount(errors, platform, platformUserId);
+        return errors.Account(platform, platformUserId);
     }
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
     private static Task<Communities.Community?> FindCommunityAsync(CommunityDb db, string platform, string platformCommunityId, CancellationToken ct) =>
-        db.Platforms.AsNoTracking().Where(p => p.Platform == platform && p.PlatformCommunityId == platformCommunityId)
+        db.PlatformConnections.AsNoTracking().Where(p => p.Platform == platform && p.PlatformCommunityId == platformCommunityId)
             .OrderByDescending(p => p.IsActive)
             .Join(db.Communities, p => p.CommunityId, c => c.Id, (p, c) => c)
             .FirstOrDefaultAsync(ct);

@@ -1,3 +1,4 @@
+using Community.Api.Reputation;
 namespace Community.Api.Members;
 
 /// <summary>A hub user's membership of one community. One row per (community, user), whatever its status.</summary>
@@ -7,7 +8,7 @@ public class Member
     public long CommunityId { get; set; }
     public long HubUserId { get; set; }
     public string Role { get; set; } = Roles.Member;
-    public int Reputation { get; set; } = Members.Reputation.Default;
+    public int Reputation { get; set; } = ReputationScale.Default;
     public string Status { get; set; } = MemberStatus.Active;
     public DateTime JoinedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

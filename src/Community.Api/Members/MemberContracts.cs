@@ -1,3 +1,4 @@
+using Community.Api.Reputation;
 namespace Community.Api.Members;
 
 /// <summary>A membership as the API shows it. <see cref="Ban"/> is present only while a ban or timeout holds.</summary>
@@ -14,7 +15,7 @@ public sealed record MemberResponse(
     BanResponse? Ban)
 {
     public static MemberResponse From(Member m, string username, DateTime now) =>
-        new(m.CommunityId, m.HubUserId, username, m.Role, m.Reputation, Members.Reputation.Tier(m.Reputation), m.Status, m.JoinedAt, m.UpdatedAt,
+        new(m.CommunityId, m.HubUserId, username, m.Role, m.Reputation, ReputationScale.Tier(m.Reputation), m.Status, m.JoinedAt, m.UpdatedAt,
             MemberRules.IsBanned(m, now) ? new BanResponse(m.BanReason, m.BanExpiresAt) : null);
 }
 
@@ -26,10 +27,3 @@ public sealed record AddMemberRequest(long? HubUserId = null, string? Platform =
 public sealed record ChangeRoleRequest(string? Role = null);
 
 public sealed record BanRequest(string? Reason = null, long? DurationSeconds = null);
-
-/// <summary>Change reputation by <see cref="Delta"/> or set it to <see cref="Value"/>; the result is clamped to 300–850.</summary>
-public sealed record ReputationRequest(int? Delta = null, int? Value = null, string? Reason = null);
-
-public sealed record ReputationChangeResponse(long Id, int OldValue, int NewValue, int Delta, string Reason, string Actor, DateTime CreatedAt);
-
-public sealed record ReputationResult(MemberResponse Member, ReputationChangeResponse Change);

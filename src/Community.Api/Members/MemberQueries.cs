@@ -22,7 +22,7 @@ public static class MemberQueries
     /// <summary>What a downstream module needs to apply a ban everywhere: the community's channels and the user's accounts on those platforms.</summary>
     public static async Task<List<PlatformSync>> PlatformsToSyncAsync(this CommunityDb db, long communityId, long hubUserId, CancellationToken ct)
     {
-        var connections = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == communityId && p.IsActive)
+        var connections = await db.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == communityId && p.IsActive)
             .OrderBy(p => p.Id).Select(p => new { p.Platform, p.PlatformCommunityId }).ToListAsync(ct);
         var identities = await db.UserIdentities.AsNoTracking().Where(i => i.HubUserId == hubUserId)
             .OrderBy(i => i.Id).Select(i => new { i.Platform, i.PlatformUserId }).ToListAsync(ct);

@@ -14,7 +14,7 @@ public static class MemberRules
         bannedAt is not null && (expiresAt is null || expiresAt > now);
 
     /// <summary>The hierarchy rule: an actor changes, removes, bans or unbans only members ranked strictly below itself.</summary>
-    public static ProblemHttpResult? MayActOn(Grant actor, Member target) =>
+    public static ProblemHttpResult? MayActOn(Access actor, Member target) =>
         actor.ActorRank > Roles.Rank(target.Role)
             ? null
             : CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Above(target.Role),
@@ -25,13 +25,13 @@ public static class MemberRules
     /// would be for any member ranked above it; only those who could otherwise act (services, super admins, the owner
     /// itself) meet <paramref name="ownerRule"/>, since the owner moves only by transfer.
     /// </summary>
-    public static ProblemHttpResult OnOwner(Grant actor, ProblemHttpResult ownerRule) =>
+    public static ProblemHttpResult OnOwner(Access actor, ProblemHttpResult ownerRule) =>
         actor.ActorRank < Roles.Rank(Roles.Owner)
             ? CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Owner, "You may act only on members ranked below you, and the owner ranks above every member.")
             : ownerRule;
 
     /// <summary>The grant rule: an actor grants only roles strictly below its own (and nobody grants owner: it moves by transfer).</summary>
-    public static ProblemHttpResult? MayGrant(Grant actor, string role) =>
+    public static ProblemHttpResult? MayGrant(Access actor, string role) =>
         actor.ActorRank > Roles.Rank(role)
             ? null
             : CommunityAccess.InsufficientRole(actor.ActorRole, Roles.Above(role),

@@ -15,7 +15,7 @@ public static partial class MembersApi
     private const long MaxTimeoutSeconds = 10L * 365 * 24 * 3600;
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Ban(
-        long id, long hubUserId, BanRequest request, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships,
+        long id, long hubUserId, BanRequest request, Access access, CommunityDb db, Memberships memberships,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -24,39 +24,35 @@ public static partial class MembersApi
             errors.Add("duration_seconds", $"Must be between 1 and {MaxTimeoutSeconds} seconds; leave it out for a ban without end.");
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        if ((await access.CheckAsync(caller, id, Permissions.Moderate, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await db.LockActiveUserAsync(hubUserId, followMerges: false, ct) is null) return Problems.UserNotFound(hubUserId);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.Moderate, ct);
-        if (grant.Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
         if (target is not null)
         {
             if (target.Role == Roles.Owner)
-                return MemberRules.OnOwner(grant,
+                return MemberRules.OnOwner(access,
                     Problems.Conflict(ErrorCodes.Conflict, "The owner cannot be banned; ownership must be transferred first."));
-            if (MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
+            if (MemberRules.MayActOn(access, target) is { } outranked) return outranked;
         }
         var duration = request.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-        var member = await memberships.BanAsync(caller, id, hubUserId, reason!, duration, ct);
+        var member = await memberships.BanAsync(access.Caller, id, hubUserId, reason!, duration, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(member));
     }
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Unban(
-        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, TimeProvider clock,
+        long id, long hubUserId, Access access, CommunityDb db, Memberships memberships, TimeProvider clock,
         CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.Moderate, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.Moderate, ct);
-        if (grant.Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var row = await db.FindMemberAsync(id, hubUserId, ct);
         if (row is null) return Problems.MemberNotFound(id, hubUserId);
-        if (MemberRules.MayActOn(grant, row.Member) is { } outranked) return outranked;
-        var member = await memberships.UnbanAsync(caller, id, hubUserId, ct)
+        if (MemberRules.MayActOn(access, row.Member) is { } outranked) return outranked;
+        var member = await memberships.UnbanAsync(access.Caller, id, hubUserId, ct)
             ?? MemberResponse.From(row.Member, row.Username, clock.UtcNow()); // no ban held: nothing to lift
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(member));

@@ -1,3 +1,4 @@
+using Community.Api.JoinRequests;
 using Community.Api.Auth;
 using Community.Api.Communities;
 using Community.Api.Data;
@@ -7,6 +8,7 @@ using Community.Api.Identities;
 using Community.Api.Platforms;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Community.Api.Reputation;
 
 namespace Community.Api.Members;
 
@@ -16,20 +18,22 @@ public static partial class MembersApi
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/members").WithTags("Members");
-        group.MapGet("/", List);
-        group.MapPost("/", Add);
-        group.MapGet("/{hubUserId:long}", Get);
-        group.MapDelete("/{hubUserId:long}", Remove);
-        group.MapPut("/{hubUserId:long}/role", ChangeRole);
-        group.MapPost("/{hubUserId:long}/ban", Ban);
-        group.MapDelete("/{hubUserId:long}/ban", Unban);
-        group.MapPost("/{hubUserId:long}/reputation", ChangeReputation);
-        group.MapGet("/{hubUserId:long}/reputation/history", ReputationHistory);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers);
+        // Joining oneself (any signed-in user, subject to join_mode) needs less than adding someone else.
+        group.MapPost("/", Add).RequiresInCommunity((caller, context) =>
+            IsSelfJoin(caller, context.Argument<AddMemberRequest>()) ? Permissions.SelfMembership : Permissions.ManageMembers);
+        group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers);
+        // Leaving is one's own choice; removing someone else is moderation.
+        group.MapDelete("/{hubUserId:long}", Remove).RequiresInCommunity((caller, context) =>
+            !caller.IsService && caller.HubUserId == context.RouteLong("hubUserId") ? Permissions.SelfMembership : Permissions.Moderate);
+        group.MapPut("/{hubUserId:long}/role", ChangeRole).RequiresInCommunity(Permissions.ManageMembers);
+        group.MapPost("/{hubUserId:long}/ban", Ban).RequiresInCommunity(Permissions.Moderate);
+        group.MapDelete("/{hubUserId:long}/ban", Unban).RequiresInCommunity(Permissions.Moderate);
         return group;
     }
 
     private static readonly string[] Sorts = ["joined_at", "reputation"];
-    private static readonly CursorKey ReputationKey = new(Reputation.Min, Reputation.Max);
+    private static readonly CursorKey ReputationKey = new(ReputationScale.Min, ReputationScale.Max);
 
     /// <summary>
     /// Keyset-paged members: by <c>joined_at</c> (oldest first, ties by hub user id ascending) or <c>reputation</c>
@@ -37,11 +41,9 @@ public static partial class MembersApi
     /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, TimeProvider clock, CancellationToken ct,
+        long id, Access access, CommunityDb db, Cursors cursors, TimeProvider clock, CancellationToken ct,
         string? role = null, string? status = null, string? q = null, string? sort = null, int? limit = null, string? cursor = null)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
-        if (grant.Problem is { } denied) return denied;
         var errors = new FieldErrors();
         errors.OneOf("role", role, Roles.All);
         errors.OneOf("status", status, [.. MemberStatus.All, "all"]);
@@ -101,10 +103,8 @@ public static partial class MembersApi
     }
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Get(
-        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, TimeProvider clock, CancellationToken ct)
+        long id, long hubUserId, Access access, CommunityDb db, TimeProvider clock, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
-        if (grant.Problem is { } denied) return denied;
         var row = await db.FindMemberAsync(id, hubUserId, ct);
         return row is null
             ? Problems.MemberNotFound(id, hubUserId)
@@ -116,9 +116,9 @@ public static partial class MembersApi
     /// community's <c>join_mode</c>). 201 when the call made the user a member (new or reactivated, reputation
     /// kept), 200 when already active, 403 <c>member_banned</c> while a ban holds.
     /// </summary>
-    private static async Task<IResult> Add(
-        long id, AddMemberRequest request, Caller caller, CommunityAccess access, CommunityDb db, IdentityResolver resolver,
-        Memberships memberships, JoinRequests joinRequests, CancellationToken ct)
+    private static async Task<Results<Created<Envelope<MemberResponse>>, Ok<Envelope<MemberResponse>>, Accepted<Envelope<JoinRequestResponse>>, ProblemHttpResult>> Add(
+        long id, AddMemberRequest request, Access access, CommunityDb db, IdentityResolver resolver,
+        Memberships memberships, SelfJoinGate joinGate, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (request.Role is not null && (!Roles.IsValid(request.Role) || request.Role == Roles.Owner))
@@ -126,56 +126,54 @@ public static partial class MembersApi
         if (request.HubUserId is not null && (request.Platform is not null || request.PlatformUserId is not null))
             errors.Add("hub_user_id", "Give hub_user_id or platform + platform_user_id, not both.");
         if (request.HubUserId is <= 0) errors.Add("hub_user_id", "Must be a positive id.");
-        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
+        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return PlatformProblems.Unsupported(request.Platform);
         if (request.HubUserId is null && request.Platform is null && request.PlatformUserId is not null) errors.Add("platform", "Is required with platform_user_id.");
         if (request.Platform is not null) errors.Text("platform_user_id", request.PlatformUserId, 255, required: true);
         errors.Name("platform_username", request.PlatformUsername, 255);
 
-        var self = !caller.IsService && request.Platform is null && (request.HubUserId is null || request.HubUserId == caller.HubUserId);
+        var self = IsSelfJoin(access.Caller, request);
         if (request.HubUserId is null && request.Platform is null && !self)
             errors.Add("hub_user_id", "Name the member: hub_user_id, or platform + platform_user_id.");
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var permission = self ? Permissions.SelfMembership : Permissions.ManageMembers;
-        var early = await access.CheckAsync(caller, id, permission, ct);
-        if (early.Problem is { } denied) return denied;
-        if (!early.Community!.IsActive) return CommunitiesApi.Inactive(id);
+        if (!access.Community!.IsActive) return CommunityProblems.Inactive(id);
         var role = request.Role ?? Roles.Member;
         if (self && role != Roles.Member) return Problems.Validation("role", "You join as a member; an admin can promote you afterwards.");
-        if (!self && MemberRules.MayGrant(early, role) is { } cannotGrant) return cannotGrant;
+        if (!self && MemberRules.MayGrant(access, role) is { } cannotGrant) return cannotGrant;
 
         // A member named by platform account: callers who may write identities resolve it as identity resolve does;
         // anyone else only finds an existing account and changes nothing about it (a user never renames another user).
         long hubUserId;
-        if (self) hubUserId = caller.HubUserId!.Value;
+        if (self) hubUserId = access.Caller.HubUserId!.Value;
         else if (request.HubUserId is { } given) hubUserId = given;
-        else if (await resolver.OwnerForAsync(caller, access.MayWriteIdentities(caller), request.Platform!, request.PlatformUserId!.Trim(),
+        else if (await resolver.OwnerForAsync(access.Caller, access.MayWriteIdentities, request.Platform!, request.PlatformUserId!.Trim(),
                      request.PlatformUsername?.Trim(), ct) is { } owner) hubUserId = owner;
-        else return IdentitiesApi.IdentityNotFound(request.Platform!, request.PlatformUserId!.Trim());
+        else return IdentityProblems.NotFound(request.Platform!, request.PlatformUserId!.Trim());
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // An account's owner may be merged into another user meanwhile: the join follows it. An id given outright must be active.
         if (await db.LockActiveUserAsync(hubUserId, followMerges: request.Platform is not null, ct) is not { } target)
             return Problems.UserNotFound(hubUserId);
-        var grant = await access.LockAndCheckAsync(caller, id, permission, ct);
-        if (grant.Problem is { } refused) return refused;
-        var community = grant.Community!;
-        if (!community.IsActive) return CommunitiesApi.Inactive(id);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        var community = access.Community!;
+        if (!community.IsActive) return CommunityProblems.Inactive(id);
         if (self)
         {
-            var gate = await joinRequests.SelfJoinGateAsync(caller, community, ct);
-            if (gate is not null)
+            var mode = await joinGate.DecideAsync(access.Caller, community, ct);
+            if (mode.Refused)
+                return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite, or ask an admin to add you.");
+            if (mode.Request is { } filed)
             {
                 await tx.CommitAsync(ct); // a filed join request is kept
-                return gate;
+                return TypedResults.Accepted($"/api/v1/communities/{id}/join-requests/{filed.Id}", Envelope.Of(filed));
             }
         }
-        else if (MemberRules.MayGrant(grant, role) is { } noLongerGrantable) return noLongerGrantable;
+        else if (MemberRules.MayGrant(access, role) is { } noLongerGrantable) return noLongerGrantable;
 
         // The welcome message names the user as the platform reports it only when the caller may say so.
-        var displayName = access.MayWriteIdentities(caller) ? request.PlatformUsername : null;
-        var (outcome, member) = await memberships.JoinAsync(caller, community, target, role, request.Platform, displayName, ct);
-        if (outcome == JoinOutcome.Banned) return MemberBanned(id, target);
+        var displayName = access.MayWriteIdentities ? request.PlatformUsername : null;
+        var (outcome, member) = await memberships.JoinAsync(access.Caller, community, target, role, request.Platform, displayName, ct);
+        if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(id, target);
         await tx.CommitAsync(ct);
         return outcome == JoinOutcome.Joined
             ? TypedResults.Created($"/api/v1/communities/{id}/members/{target}", Envelope.Of(member))
@@ -184,46 +182,42 @@ public static partial class MembersApi
 
     /// <summary>Leave (the member itself) or remove (a moderator or higher, ranked above the member). The owner can do neither.</summary>
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Remove(
-        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Memberships memberships, CancellationToken ct,
+        long id, long hubUserId, Access access, CommunityDb db, Memberships memberships, CancellationToken ct,
         string? reason = null)
     {
-        var self = !caller.IsService && caller.HubUserId == hubUserId;
+        var self = access.Permission == Permissions.SelfMembership;
         var permission = self ? Permissions.SelfMembership : Permissions.Moderate;
-        if ((await access.CheckAsync(caller, id, permission, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, permission, ct);
-        if (grant.Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var target = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct);
         if (target is null) return Problems.MemberNotFound(id, hubUserId);
-        if (target.Role == Roles.Owner) return MemberRules.OnOwner(grant, OwnerCannotLeave(id));
-        if (!self && MemberRules.MayActOn(grant, target) is { } outranked) return outranked;
+        if (target.Role == Roles.Owner) return MemberRules.OnOwner(access, MemberProblems.OwnerCannotLeave(id));
+        if (!self && MemberRules.MayActOn(access, target) is { } outranked) return outranked;
 
-        var (outcome, member) = await memberships.EndAsync(caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed, reason, ct);
+        var (outcome, member) = await memberships.EndAsync(access.Caller, id, hubUserId, self ? MemberStatus.Left : MemberStatus.Removed, reason, ct);
         await tx.CommitAsync(ct);
         return outcome == EndOutcome.NotFound ? Problems.MemberNotFound(id, hubUserId) : TypedResults.Ok(Envelope.Of(member!));
     }
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> ChangeRole(
-        long id, long hubUserId, ChangeRoleRequest request, Caller caller, CommunityAccess access, CommunityDb db, Events.Journal journal,
+        long id, long hubUserId, ChangeRoleRequest request, Access access, CommunityDb db, Events.Journal journal,
         TimeProvider clock, CancellationToken ct)
     {
         if (!Roles.IsValid(request.Role)) return Problems.Validation("role", "Must be admin, moderator or member.");
         if (request.Role == Roles.Owner)
             return Problems.Validation("role", "The owner role moves only through POST /api/v1/communities/{id}/transfer-ownership.");
-        if ((await access.CheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } denied) return denied;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } refused) return refused;
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var row = await db.FindMemberAsync(id, hubUserId, ct);
         if (row is null) return Problems.MemberNotFound(id, hubUserId);
         var target = row.Member;
         if (target.Role == Roles.Owner)
-            return MemberRules.OnOwner(grant, Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership."));
+            return MemberRules.OnOwner(access, Problems.Conflict(ErrorCodes.Conflict, "The owner's role changes only by transferring ownership."));
         if (target.Status != MemberStatus.Active)
             return Problems.Conflict(ErrorCodes.Conflict, $"Hub user {hubUserId} is not an active member (status {target.Status}).");
-        if ((MemberRules.MayActOn(grant, target) ?? MemberRules.MayGrant(grant, request.Role!)) is { } outranked) return outranked;
+        if ((MemberRules.MayActOn(access, target) ?? MemberRules.MayGrant(access, request.Role!)) is { } outranked) return outranked;
 
         var now = clock.UtcNow();
         var before = MemberResponse.From(target, row.Username, now);
@@ -231,16 +225,14 @@ public static partial class MembersApi
         await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, request.Role!).SetProperty(m => m.UpdatedAt, now), ct);
         var after = before with { Role = request.Role!, UpdatedAt = now };
-        journal.Record(caller, Events.EventTypes.MemberRoleChanged, id, "member", hubUserId.ToString(), before, after,
+        journal.Record(access.Caller, Events.EventTypes.MemberRoleChanged, id, "member", hubUserId.ToString(), before, after,
             new { member = after, old_role = target.Role, new_role = request.Role });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(after));
     }
 
-    internal static ProblemHttpResult MemberBanned(long communityId, long hubUserId) =>
-        Problems.Forbidden(ErrorCodes.MemberBanned, $"Hub user {hubUserId} is banned from community {communityId}; every linked platform account is covered.");
-
-    private static ProblemHttpResult OwnerCannotLeave(long communityId) =>
-        Problems.Conflict(ErrorCodes.OwnerCannotLeave, $"The owner cannot leave or be removed from community {communityId}; transfer ownership first.");
+    /// <summary>A user joins itself when it names neither a platform account nor another hub user.</summary>
+    private static bool IsSelfJoin(Caller caller, AddMemberRequest request) =>
+        !caller.IsService && request.Platform is null && (request.HubUserId is null || request.HubUserId == caller.HubUserId);
 }

@@ -15,7 +15,7 @@ public enum EndOutcome { Ended, NotActive, NotFound }
 /// <summary>
 /// Every membership state change, written once for all the endpoints that cause it (connector joins, admin adds,
 /// self-joins, invites, leaves, kicks, bans). Each runs inside the caller's transaction, after the caller has locked
-/// the hub user it names and the community (see <see cref="CommunityAccess.LockAndCheckAsync"/>), so what the caller
+/// the hub user it names and the community (see <see cref="Access.ConfirmAsync"/>), so what the caller
 /// checked still holds; the change, <c>member_count</c>, the outbox event and the audit entry commit together, and
 /// what follows the commit (cache, metrics, webhooks) is driven by the event.
 /// </summary>

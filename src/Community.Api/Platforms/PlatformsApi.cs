@@ -22,18 +22,16 @@ public static class PlatformsApi
     public static RouteGroupBuilder MapPlatformsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/platforms").WithTags("Platforms");
-        group.MapGet("/", List);
-        group.MapPost("/", Connect);
-        group.MapDelete("/{platform}", Disconnect);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadCommunity);
+        group.MapPost("/", Connect).RequiresInCommunity(Permissions.UpdateCommunity);
+        group.MapDelete("/{platform}", Disconnect).RequiresInCommunity(Permissions.UpdateCommunity);
         return group;
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<PlatformConnectionResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
+        long id, Access access, CommunityDb db, CancellationToken ct)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
-        var connections = await db.Platforms.AsNoTracking().Where(p => p.CommunityId == id).OrderBy(p => p.Id).ToListAsync(ct);
+        var connections = await db.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == id).OrderBy(p => p.Id).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Of<IReadOnlyList<PlatformConnectionResponse>>(connections.Select(PlatformConnectionResponse.From).ToList()));
     }
 
@@ -42,11 +40,10 @@ public static class PlatformsApi
     /// connects cannot overshoot it; the partial unique index makes a channel belong to one active community.
     /// </summary>
     private static async Task<Results<Created<Envelope<PlatformConnectionResponse>>, ProblemHttpResult>> Connect(
-        long id, ConnectPlatformRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, ConnectPlatformRequest request, Access access, CommunityDb db, Journal journal,
         SecretProtector secrets, IOptions<TierOptions> tiers, TimeProvider clock, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
-        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return Problems.UnsupportedPlatform(request.Platform);
+        if (request.Platform is not null && !SupportedPlatforms.IsSupported(request.Platform)) return PlatformProblems.Unsupported(request.Platform);
 
         var errors = new FieldErrors();
         if (request.Platform is null) errors.Add("platform", "Is required.");
@@ -61,17 +58,16 @@ public static class PlatformsApi
         if (errors.HasProblem(out var invalid)) return invalid;
         var platform = request.Platform!;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } refused) return refused;
-        var community = grant.Community!;
-        if (!community.IsActive) return CommunitiesApi.Inactive(id);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        var community = access.Community!;
+        if (!community.IsActive) return CommunityProblems.Inactive(id);
         var tier = community.Tier;
-        var count = await db.Platforms.CountAsync(p => p.CommunityId == id, ct);
+        var count = await db.PlatformConnections.CountAsync(p => p.CommunityId == id, ct);
         if (tiers.Value.MaxPlatforms(tier) is { } limit && count >= limit)
             return Problems.Forbidden(ErrorCodes.TierLimitExceeded,
                 $"The {tier} tier allows {limit} platform connection{(limit == 1 ? "" : "s")}; disconnect one or upgrade.",
                 new Dictionary<string, object?> { ["tier"] = tier, ["limit"] = limit });
-        if (await db.Platforms.AnyAsync(p => p.IsActive && p.Platform == platform && p.PlatformCommunityId == platformCommunityId, ct))
+        if (await db.PlatformConnections.AnyAsync(p => p.IsActive && p.Platform == platform && p.PlatformCommunityId == platformCommunityId, ct))
             return AlreadyConnected(platform, platformCommunityId!);
 
         var connection = new PlatformConnection
@@ -84,7 +80,7 @@ public static class PlatformsApi
             CredentialsCiphertext = credentials is null ? null : secrets.Protect(credentials),
             CreatedAt = clock.UtcNow(),
         };
-        db.Platforms.Add(connection);
+        db.PlatformConnections.Add(connection);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -94,25 +90,24 @@ public static class PlatformsApi
             return AlreadyConnected(platform, platformCommunityId!);
         }
         var response = PlatformConnectionResponse.From(connection);
-        journal.Record(caller, EventTypes.PlatformConnected, id, "platform", connection.Id.ToString(), null, response, new { connection = response });
+        journal.Record(access.Caller, EventTypes.PlatformConnected, id, "platform", connection.Id.ToString(), null, response, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/v1/communities/{id}/platforms", Envelope.Of(response));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(
-        long id, string platform, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, string platform, Access access, CommunityDb db, Journal journal,
         CancellationToken ct, [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
-        if (!SupportedPlatforms.IsSupported(platform)) return Problems.UnsupportedPlatform(platform);
+        if (!SupportedPlatforms.IsSupported(platform)) return PlatformProblems.Unsupported(platform);
         var errors = new FieldErrors();
         if (platformCommunityId is not null) platformCommunityId = errors.Text("platform_community_id", platformCommunityId, 255);
         if (errors.HasProblem(out var invalid)) return invalid;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } refused) return refused;
-        var matches = await db.Platforms.Where(p => p.CommunityId == id && p.Platform == platform
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        var matches = await db.PlatformConnections.Where(p => p.CommunityId == id && p.Platform == platform
             && (platformCommunityId == null || p.PlatformCommunityId == platformCommunityId)).ToListAsync(ct);
         if (matches.Count == 0)
             return Problems.NotFound(ErrorCodes.PlatformNotFound, $"Community {id} has no {platform} connection{(platformCommunityId is null ? "" : $" to '{platformCommunityId}'")}.");
@@ -120,15 +115,15 @@ public static class PlatformsApi
             return Problems.Conflict(ErrorCodes.Conflict, $"Community {id} has {matches.Count} {platform} connections; name one with ?platform_community_id=.");
 
         var connection = matches[0];
-        db.Platforms.Remove(connection);
+        db.PlatformConnections.Remove(connection);
         if (connection.IsPrimary)
         {
             // The oldest remaining connection becomes primary, so a community with connections always has one.
-            var next = await db.Platforms.Where(p => p.CommunityId == id && p.Id != connection.Id).OrderBy(p => p.Id).FirstOrDefaultAsync(ct);
+            var next = await db.PlatformConnections.Where(p => p.CommunityId == id && p.Id != connection.Id).OrderBy(p => p.Id).FirstOrDefaultAsync(ct);
             if (next is not null) next.IsPrimary = true;
         }
         var response = PlatformConnectionResponse.From(connection);
-        journal.Record(caller, EventTypes.PlatformDisconnected, id, "platform", connection.Id.ToString(), response, null, new { connection = response });
+        journal.Record(access.Caller, EventTypes.PlatformDisconnected, id, "platform", connection.Id.ToString(), response, null, new { connection = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();

@@ -10,6 +10,13 @@ namespace Community.Api.Security;
 /// database. The key comes from <c>ENCRYPTION_KEY</c> and is never stored; a sealed value names the key
 /// it was sealed with, so keys listed in <c>ENCRYPTION_PREVIOUS_KEYS</c> still open older values after a rotation.
 /// </summary>
+// REVIEW: why not ASP.NET Core Data Protection? Its key ring lives in storage (files, Redis, a table) that every
+// instance must share and that must itself be protected; losing it loses every credential, and rotation happens on
+// its schedule. Here the operator holds the key (ENCRYPTION_KEY, from the secret store the fleet already uses), every
+// instance derives the same ring from configuration with no shared state, rotation is explicit (`keys new`, then
+// `rotate-encryption` re-seals every value), and the sealed format is plain AES-256-GCM that other fleet tooling can
+// open. The cost is owning ~100 lines of glue around the framework's AesGcm, exercised by the credential, webhook
+// and rotation tests.
 public sealed class SecretProtector
 {
     private const string Version = "v1";

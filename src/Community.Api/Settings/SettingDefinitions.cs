@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Community.Api.Reputation;
 
 namespace Community.Api.Settings;
 
@@ -31,10 +32,10 @@ public static partial class SettingDefinitions
         new(CommandPrefix, "\"!\"", false, v => Text(v, 1, 5) ?? (v.GetString()!.Any(char.IsWhiteSpace) ? "Must not contain spaces." : null)),
         new(Locale, "\"en\"", false, v => Text(v, 2, 35) ?? (LocalePattern().IsMatch(v.GetString()!) ? null : "Must be a language tag such as en or pt-BR.")),
         new(Timezone, "\"UTC\"", false, v => Text(v, 1, 64) ?? (IsTimeZone(v.GetString()!) ? null : "Must be an IANA time zone such as UTC or Europe/Berlin.")),
-        new(StartingScore, "600", false, v => Integer(v, Members.Reputation.Min, Members.Reputation.Max)),
+        new(StartingScore, "600", false, v => Integer(v, ReputationScale.Min, ReputationScale.Max)),
         new(ReputationWeights, "{}", true, Weights),
         new(AutoBanEnabled, "false", false, Boolean),
-        new(AutoBanThreshold, "450", false, v => Integer(v, Members.Reputation.Min, Members.Reputation.Max)),
+        new(AutoBanThreshold, "450", false, v => Integer(v, ReputationScale.Min, ReputationScale.Max)),
     ];
 
     public static readonly IReadOnlyDictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key);

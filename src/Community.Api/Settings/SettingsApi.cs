@@ -17,28 +17,23 @@ public static class SettingsApi
     public static RouteGroupBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/settings").WithTags("Settings");
-        group.MapGet("/", Get);
-        group.MapPatch("/", Update);
+        group.MapGet("/", Get).RequiresInCommunity(Permissions.ReadCommunity);
+        group.MapPatch("/", Update).RequiresInCommunity(Permissions.UpdateCommunity);
         return group;
     }
 
-    private static async Task<IResult> Get(long id, Caller caller, CommunityAccess access, SettingsStore store, HttpContext http, CancellationToken ct)
-    {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadCommunity, ct);
-        if (grant.Problem is { } denied) return denied;
-        var settings = (await store.GetAsync(id, ct)).Values;
-        return ETags.WithETag(http, settings, () => TypedResults.Ok(Envelope.Of(settings)));
-    }
+    private static async Task<Results<Ok<Envelope<Dictionary<string, JsonElement>>>, StatusCodeHttpResult>> Get(
+        long id, SettingsStore store, HttpContext http, CancellationToken ct) =>
+        ETags.WithETag(http, (await store.GetAsync(id, ct)).Values);
 
     /// <summary>
     /// Changes the keys given, all or nothing: every key is validated first (unknown key or wrong type: 400),
     /// <c>null</c> puts a key back to its default, and premium-only keys need a premium community.
     /// </summary>
     private static async Task<Results<Ok<Envelope<Dictionary<string, JsonElement>>>, ProblemHttpResult>> Update(
-        long id, Dictionary<string, JsonElement> changes, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, Dictionary<string, JsonElement> changes, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.UpdateCommunity, ct)).Problem is { } denied) return denied;
 
         var errors = new FieldErrors();
         foreach (var (key, value) in changes)
@@ -52,10 +47,9 @@ public static class SettingsApi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked first, so concurrent PATCHes run one after another and a second one with the same If-Match sees the
         // first's values: 412, not a lost update.
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.UpdateCommunity, ct);
-        if (grant.Problem is { } refused) return refused;
-        var community = grant.Community!;
-        if (!community.IsActive) return CommunitiesApi.Inactive(id);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        var community = access.Community!;
+        if (!community.IsActive) return CommunityProblems.Inactive(id);
         var premiumKeys = changes.Where(c => c.Value.ValueKind != JsonValueKind.Null && SettingDefinitions.ByKey[c.Key].PremiumOnly).Select(c => c.Key).ToList();
         if (premiumKeys.Count > 0 && community.Tier != Tiers.Premium)
             return Problems.Forbidden(ErrorCodes.PremiumRequired, $"{string.Join(", ", premiumKeys)} need{(premiumKeys.Count == 1 ? "s" : "")} a premium community.",
@@ -82,7 +76,7 @@ public static class SettingsApi
         if (changed.Count == 0) return Respond(http, before.Values);
 
         var after = new EffectiveSettings(stored);
-        journal.Record(caller, EventTypes.SettingsUpdated, id, "settings", id.ToString(),
+        journal.Record(access.Caller, EventTypes.SettingsUpdated, id, "settings", id.ToString(),
             changed.Keys.ToDictionary(k => k, k => before.Values[k]), changed.Keys.ToDictionary(k => k, k => after.Values[k]),
             new { community_id = id, changes = changed });
         await db.SaveChangesAsync(ct);

@@ -1,3 +1,5 @@
+using Community.Api.JoinRequests;
+using Community.Api.Webhooks;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Community.Api.Members;

@@ -71,7 +71,7 @@ public sealed class RotateEncryptionCommandTests : CliTest
         using var process = ServiceProcess.Launch(Directory, Rotating(), "rotate-encryption", "--batch-size", "1");
         var output = ServiceProcess.FinishAsync(process);
         // Once the first batches are committed, stop it the way a container runtime does.
-        while (await Db(db => db.Platforms.CountAsync(p => p.CredentialsCiphertext != null && !p.CredentialsCiphertext.Contains(KeyIdOf(old)), Ct)) == 0)
+        while (await Db(db => db.PlatformConnections.CountAsync(p => p.CredentialsCiphertext != null && !p.CredentialsCiphertext.Contains(KeyIdOf(old)), Ct)) == 0)
         {
             Assert.False(output.IsCompleted, (output.IsCompleted ? await output : null)?.ToString());
             await Task.Delay(50, Ct);

@@ -25,7 +25,7 @@ public abstract class SecretResealerTests(TestApp app) : ApiTest(app)
     {
         await base.InitializeAsync();
         // Each test looks at every stored secret, so each starts from none.
-        await App.Db(async db => (await db.WebhookSubscriptions.ExecuteDeleteAsync(), await db.Platforms.ExecuteDeleteAsync()));
+        await App.Db(async db => (await db.WebhookSubscriptions.ExecuteDeleteAsync(), await db.PlatformConnections.ExecuteDeleteAsync()));
     }
 
     private Task<(IReadOnlyList<ResealTally> Tallies, bool Completed)> RotateAsync(int batchSize = 2, Action<int>? progress = null, CancellationToken ct = default) =>
@@ -86,7 +86,7 @@ public abstract class SecretResealerTests(TestApp app) : ApiTest(app)
         var stranger = await App.Db(db => StoredSecrets.SeedAsync(db, new SecretProtector(RandomNumberGenerator.GetBytes(32), []), platforms: 1, webhooks: 1));
         var damaged = (await App.Db(db => StoredSecrets.SeedAsync(db, Old, platforms: 1, webhooks: 0))).Single();
         const string garbage = "v1.00000000.AAAA";
-        await App.Db(db => db.Platforms.Where(p => p.Id == damaged.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.CredentialsCiphertext, garbage)));
+        await App.Db(db => db.PlatformConnections.Where(p => p.Id == damaged.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.CredentialsCiphertext, garbage)));
         var strangerCiphertexts = await Task.WhenAll(stranger.Select(s => App.Db(db => StoredSecrets.CiphertextAsync(db, s))));
 
         var (tallies, completed) = await RotateAsync(ct: Ct);

@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using Community.Api.Cli;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -30,12 +31,12 @@ public static class StoredSecrets
             CredentialsCiphertext = sealer.Protect($"{{\"oauth_token\":\"token-{tag}-{i}\"}}"),
         }).ToList();
         // A connection without credentials has nothing to re-seal and must stay so.
-        db.Platforms.Add(new PlatformConnection { CommunityId = community.Id, Platform = "kick", PlatformCommunityId = $"bare-{tag}" });
+        db.PlatformConnections.Add(new PlatformConnection { CommunityId = community.Id, Platform = "kick", PlatformCommunityId = $"bare-{tag}" });
         var subscriptions = Enumerable.Range(0, webhooks).Select(i => new WebhookSubscription
         {
             Url = $"https://hooks.example/{tag}/{i}", EventTypesJson = "[]", CreatedBy = "test", SecretCiphertext = sealer.Protect($"whsec_{tag}_{i}"),
         }).ToList();
-        db.Platforms.AddRange(connections);
+        db.PlatformConnections.AddRange(connections);
         db.WebhookSubscriptions.AddRange(subscriptions);
         await db.SaveChangesAsync();
 
@@ -48,9 +49,9 @@ public static class StoredSecrets
 
     /// <summary>The sealed value stored for <paramref name="secret"/> now; null when the row is gone.</summary>
     public static async Task<string?> CiphertextAsync(CommunityDb db, StoredSecret secret) => secret.Column == SealedColumn.PlatformCredentials.Name
-        ? await db.Platforms.Where(p => p.Id == secret.Id).Select(p => p.CredentialsCiphertext).SingleOrDefaultAsync()
+        ? await db.PlatformConnections.Where(p => p.Id == secret.Id).Select(p => p.CredentialsCiphertext).SingleOrDefaultAsync()
         : await db.WebhookSubscriptions.Where(w => w.Id == secret.Id).Select(w => w.SecretCiphertext).SingleOrDefaultAsync();
 
     public static Task<int> BareConnectionsWithCredentialsAsync(CommunityDb db) =>
-        db.Platforms.CountAsync(p => p.Platform == "kick" && p.CredentialsCiphertext != null);
+        db.PlatformConnections.CountAsync(p => p.Platform == "kick" && p.CredentialsCiphertext != null);
 }

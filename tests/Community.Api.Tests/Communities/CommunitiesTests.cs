@@ -3,6 +3,7 @@ using System.Text.Json;
 using Community.Api.Members;
 using Community.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Community.Api.Reputation;
 
 namespace Community.Api.Tests.Communities;
 
@@ -47,7 +48,7 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
         Assert.False(data.Bool("is_public"));
         Assert.Equal("https://img.example/a.png", data.Str("avatar_url"));
         var owner = await App.Db(db => db.Members.SingleAsync(m => m.CommunityId == id));
-        Assert.Equal((Roles.Owner, Reputation.Default, MemberStatus.Active, data.Long("owner_id")), (owner.Role, owner.Reputation, owner.Status, owner.HubUserId));
+        Assert.Equal((Roles.Owner, ReputationScale.Default, MemberStatus.Active, data.Long("owner_id")), (owner.Role, owner.Reputation, owner.Status, owner.HubUserId));
         Assert.Equal(10, await App.Db(db => db.Settings.CountAsync(s => s.CommunityId == id)));
         Assert.Equal(1, await App.Db(db => db.Events.CountAsync(e => e.CommunityId == id && e.Type == "community.created")));
     }

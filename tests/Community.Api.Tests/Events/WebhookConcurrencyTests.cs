@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Tests.Infrastructure;
@@ -208,3 +209,30 @@ public abstract class WakeOnCommitTests(TestApp app) : EventsTest(app)
 public sealed class WakeOnCommitTestsOnSqlite(SlowPollSqliteApp app) : WakeOnCommitTests(app), IClassFixture<SlowPollSqliteApp>;
 
 public sealed class WakeOnCommitTestsOnPostgres(SlowPollPostgresApp app) : WakeOnCommitTests(app), IClassFixture<SlowPollPostgresApp>;
+
+/// <summary>
+/// A commit whose events wait above the horizon (an older transaction is still open) is delivered as soon as that
+/// transaction ends, not after the next poll: the dispatcher retries soon while the horizon holds events back.
+/// </summary>
+public sealed class HeldBackHorizonTestsOnPostgres(SlowPollPostgresApp app) : EventsTest(app), IClassFixture<SlowPollPostgresApp>
+{
+    [Fact]
+    public async Task EventsHeldBackByAnOpenTransactionGoOutWhenItEnds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var communityId = (await App.Community()).Long("id");
+        await SubscribeAsync(receiver, communityId, ["settings.updated"]);
+        await Task.Delay(500, Ct); // the dispatcher has run its first cycle and sleeps for a minute now
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var older = scope.ServiceProvider.GetRequiredService<Community.Api.Data.CommunityDb>();
+        await using var transaction = await older.Database.BeginTransactionAsync(Ct);
+        await older.Database.ExecuteSqlRawAsync("SELECT txid_current()", Ct); // a transaction id: the horizon stops below it
+
+        await PatchSettingsAsync(communityId, "held back");
+        Assert.False(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(1)), "An event above the horizon went out before the older transaction ended.");
+
+        await transaction.RollbackAsync(Ct);
+        Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10)), "The held-back event waited for the next poll.");
+    }
+}

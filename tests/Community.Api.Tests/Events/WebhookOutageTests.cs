@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using System.Diagnostics;
 using Community.Api.Events;
 using Community.Api.Tests.Infrastructure;

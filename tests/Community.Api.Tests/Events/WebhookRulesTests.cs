@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using System.Net;
 using Community.Api.Events;
 using Community.Api.Hosting;
@@ -50,7 +51,7 @@ public sealed class WebhookRulesTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration[key] = value;
-        Assert.Contains(named, Assert.Throws<StartupConfigurationException>(builder.AddEvents).Message);
+        Assert.Contains(named, Assert.Throws<StartupConfigurationException>(builder.AddWebhooks).Message);
     }
 
     /// <summary>

@@ -84,7 +84,7 @@ public abstract class WebhooksApiTests(TestApp app) : EventsTest(app)
     {
         var host = Dns.GetHostName();
         var addresses = await Dns.GetHostAddressesAsync(host, Ct);
-        if (!addresses.Any(Api.Events.WebhookTargets.IsInternal)) Assert.Skip($"'{host}' resolves to no internal address on this machine.");
+        if (!addresses.Any(Api.Webhooks.WebhookTargets.IsInternal)) Assert.Skip($"'{host}' resolves to no internal address on this machine.");
 
         var problem = await (await App.Service().Post("/api/v1/webhooks", new { url = $"http://{host}:8080/hook" }))
             .Problem(HttpStatusCode.BadRequest, "validation_failed");

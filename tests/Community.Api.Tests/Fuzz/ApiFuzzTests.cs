@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using System.Diagnostics;
 using System.Text.Json;
 using Community.Api.Events;

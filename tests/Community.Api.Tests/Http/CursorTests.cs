@@ -1,3 +1,4 @@
+using Community.Api.Webhooks;
 using System.Net;
 using System.Text;
 using Community.Api.Events;

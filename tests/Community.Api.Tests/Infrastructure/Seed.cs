@@ -3,6 +3,7 @@ using System.Text.Json;
 using Community.Api.Identities;
 using Community.Api.Members;
 using Microsoft.EntityFrameworkCore;
+using Community.Api.Reputation;
 
 namespace Community.Api.Tests.Infrastructure;
 
@@ -81,7 +82,7 @@ public static class Seed
     /// Inserts a hub user and their membership straight into the database (for states the API cannot reach directly);
     /// returns the hub user id. <c>member_count</c> is not touched.
     /// </summary>
-    public static Task<long> InsertMember(this TestApp app, long communityId, string role = Roles.Member, int reputation = Reputation.Default,
+    public static Task<long> InsertMember(this TestApp app, long communityId, string role = Roles.Member, int reputation = ReputationScale.Default,
         string status = MemberStatus.Active, DateTime? joinedAt = null) => app.Db(async db =>
     {
         var now = app.Clock.GetUtcNow().UtcDateTime;

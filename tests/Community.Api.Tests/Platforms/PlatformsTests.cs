@@ -105,7 +105,7 @@ public abstract class PlatformsTests(TestApp app) : ApiTest(app)
         foreach (var platform in new[] { "twitch", "discord", "slack" }) await App.Connect(id, platform);
         var problem = await (await Connect(id, "kick", Unique())).Problem(HttpStatusCode.Forbidden, "tier_limit_exceeded");
         Assert.Equal(3, problem.Int("limit"));
-        Assert.Equal(3, await App.Db(db => db.Platforms.CountAsync(p => p.CommunityId == id)));
+        Assert.Equal(3, await App.Db(db => db.PlatformConnections.CountAsync(p => p.CommunityId == id)));
     }
 
     [Fact]
@@ -115,8 +115,8 @@ public abstract class PlatformsTests(TestApp app) : ApiTest(app)
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Connect(id, "twitch", Unique("chan"))));
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Forbidden));
-        Assert.Equal(3, await App.Db(db => db.Platforms.CountAsync(p => p.CommunityId == id)));
-        Assert.Equal(1, await App.Db(db => db.Platforms.CountAsync(p => p.CommunityId == id && p.IsPrimary)));
+        Assert.Equal(3, await App.Db(db => db.PlatformConnections.CountAsync(p => p.CommunityId == id)));
+        Assert.Equal(1, await App.Db(db => db.PlatformConnections.CountAsync(p => p.CommunityId == id && p.IsPrimary)));
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public abstract class PlatformsTests(TestApp app) : ApiTest(app)
         Assert.All(bodies, body => Assert.DoesNotContain(secret, body));
         Assert.Contains("\"has_credentials\":true", bodies[1]);
 
-        var stored = await App.Db(db => db.Platforms.Where(p => p.CommunityId == id).Select(p => p.CredentialsCiphertext).SingleAsync());
+        var stored = await App.Db(db => db.PlatformConnections.Where(p => p.CommunityId == id).Select(p => p.CredentialsCiphertext).SingleAsync());
         Assert.NotNull(stored);
         Assert.DoesNotContain(secret, stored);
         Assert.DoesNotContain("access_token", stored);

@@ -215,7 +215,7 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -293,7 +293,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -819,7 +819,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_communities_hub_users_owner_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Community.Api.Events.OutboxEvent", null)
                         .WithMany()
@@ -828,7 +828,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_events_event_id");
 
-                    b.HasOne("Community.Api.Events.WebhookSubscription", null)
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -836,7 +836,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

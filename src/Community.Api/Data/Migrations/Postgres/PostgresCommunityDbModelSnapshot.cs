@@ -212,7 +212,7 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -290,7 +290,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -816,7 +816,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_communities_hub_users_owner_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Community.Api.Events.OutboxEvent", null)
                         .WithMany()
@@ -825,7 +825,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_events_event_id");
 
-                    b.HasOne("Community.Api.Events.WebhookSubscription", null)
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -833,7 +833,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

@@ -204,7 +204,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -280,7 +280,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -792,7 +792,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_communities_hub_users_owner_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookDelivery", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Community.Api.Events.OutboxEvent", null)
                         .WithMany()
@@ -801,7 +801,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_events_event_id");
 
-                    b.HasOne("Community.Api.Events.WebhookSubscription", null)
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -809,7 +809,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Events.WebhookSubscription", b =>
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

@@ -1,7 +1,8 @@
+using Community.Api.Events;
 using Community.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>A claimed delivery with everything needed to send it.</summary>
 public sealed class ClaimedDelivery
@@ -30,18 +31,19 @@ public static class DeliveryQueue
     /// Turns new events into deliveries for every active subscription they match and advances each subscription's
     /// position. Events are read in id order up to the <see cref="FeedHorizon"/>, so a position never passes an event
     /// that commits later. Two instances fanning out at once insert the same rows; the unique
-    /// (subscription_id, event_id) index keeps one. Returns how many events were read (the batch is full when more wait).
+    /// (subscription_id, event_id) index keeps one. Returns how many events were read (the batch is full when more wait)
+    /// and whether committed events wait above the horizon (another transaction holds it back: try again soon).
     /// </summary>
-    public static async Task<int> FanOutAsync(CommunityDb db, DateTime now, int batch, CancellationToken ct)
+    public static async Task<(int Read, bool HeldBack)> FanOutAsync(CommunityDb db, DateTime now, int batch, CancellationToken ct)
     {
         var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive)
             .Select(s => new { s.Id, s.CommunityId, s.EventTypesJson, s.LastEventId }).ToListAsync(ct);
-        if (subscriptions.Count == 0) return 0;
+        if (subscriptions.Count == 0) return (0, false);
         var from = subscriptions.Min(s => s.LastEventId);
-        var horizon = (await FeedHorizon.ReadAsync(db, FanOutPatience, ct)).Below;
-        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon).OrderBy(e => e.Id).Take(batch)
+        var horizon = await FeedHorizon.ReadAsync(db, FanOutPatience, ct);
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > from && e.Id < horizon.Below).OrderBy(e => e.Id).Take(batch)
             .Select(e => new { e.Id, e.Type, e.CommunityId }).ToListAsync(ct);
-        if (events.Count == 0) return 0;
+        if (events.Count == 0) return (0, horizon.HoldsBack);
 
         var upTo = events[^1].Id;
         foreach (var s in subscriptions.Where(s => s.LastEventId < upTo))
@@ -62,7 +64,7 @@ public static class DeliveryQueue
             await db.WebhookSubscriptions.Where(x => x.Id == s.Id && x.LastEventId < upTo)
                 .ExecuteUpdateAsync(x => x.SetProperty(y => y.LastEventId, upTo), ct);
         }
-        return events.Count;
+        return (events.Count, horizon.HoldsBack);
     }
 
     private static Task<int> InsertAsync(CommunityDb db, long subscriptionId, long[] eventIds, DateTime now, CancellationToken ct)

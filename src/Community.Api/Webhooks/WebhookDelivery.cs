@@ -1,4 +1,5 @@
-namespace Community.Api.Events;
+using Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>One event owed to one subscription, with its delivery state across attempts.</summary>
 public class WebhookDelivery

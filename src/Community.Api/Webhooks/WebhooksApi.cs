@@ -1,3 +1,5 @@
+using Community.Api.Idempotency;
+using Community.Api.Events;
 using System.Globalization;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -8,7 +10,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>Webhook subscriptions. Their deliveries live in the other part of this class.</summary>
 public static partial class WebhooksApi
@@ -16,32 +18,64 @@ public static partial class WebhooksApi
     public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
-        group.MapPost("/", Create).WithMetadata(SecretResponseMetadata.Instance);
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Get);
-        group.MapDelete("/{id:long}", Delete);
-        group.MapGet("/{id:long}/deliveries", Deliveries);
-        group.MapPost("/{id:long}/deliveries/{deliveryId:long}/retry", Retry);
+        group.MapPost("/", Create).WithMetadata(SecretResponseMetadata.Instance)
+            .Requires(new RequiredPermission
+            {
+                Choose = (_, _, target) => PermissionFor(target),
+                Community = context => ValueTask.FromResult(new CommunityTarget(context.Argument<CreateWebhookRequest>().CommunityId is > 0 and var id ? id : null)),
+            });
+        group.MapGet("/", List).Requires(new RequiredPermission
+        {
+            Choose = (_, _, target) => PermissionFor(target),
+            Community = context => context.QueryCommunityOfUsers("Is required: a user lists the webhooks of a community it administers."),
+        });
+        var one = InSubscriptionsCommunity();
+        group.MapGet("/{id:long}", Get).Requires(one);
+        group.MapDelete("/{id:long}", Delete).Requires(one);
+        group.MapGet("/{id:long}/deliveries", Deliveries).Requires(one);
+        group.MapPost("/{id:long}/deliveries/{deliveryId:long}/retry", Retry).Requires(one);
         return group;
     }
+
+    /// <summary>
+    /// A community's webhooks need <c>webhooks:write</c> or an admin of that community (reads too: they reveal where
+    /// its events go). Webhooks of no one community see every community, so only services and super admins manage them.
+    /// </summary>
+    private static Permission PermissionFor(CommunityTarget target) =>
+        target.CommunityId is null ? Permissions.ManageGlobalWebhooks : Permissions.ManageWebhooks;
+
+    /// <summary>
+    /// A subscription by id: its community decides. To anyone who may not manage it, it does not exist: ids are
+    /// sequential, and a refusal would confirm the id, and for a private community's subscription the community too.
+    /// </summary>
+    private static RequiredPermission InSubscriptionsCommunity() => new()
+    {
+        Choose = (_, _, target) => PermissionFor(target),
+        Community = async context =>
+        {
+            var id = PermissionDeclarations.RouteId(context);
+            var db = context.HttpContext.RequestServices.GetRequiredService<CommunityDb>();
+            var subscription = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Id == id)
+                .Select(s => new { s.CommunityId }).FirstOrDefaultAsync(context.HttpContext.RequestAborted);
+            return subscription is null ? new CommunityTarget(null, NotFound(id)) : new CommunityTarget(subscription.CommunityId);
+        },
+        RefuseAs = context => NotFound(PermissionDeclarations.RouteId(context)),
+    };
 
     /// <summary>
     /// Subscribes a URL. The signing secret is generated here, sealed before it is stored, and shown in this
     /// response only. The subscription receives events committed after it; earlier ones are in the feed.
     /// </summary>
     private static async Task<Results<Created<Envelope<CreatedWebhookResponse>>, ProblemHttpResult>> Create(
-        CreateWebhookRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        CreateWebhookRequest request, Access access, CommunityDb db, Journal journal,
         WebhookTargets targets, SecretProtector secrets, TimeProvider clock, CancellationToken ct)
     {
-        if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return missingScope;
-
         var errors = new FieldErrors();
         var url = ValidUrl(request.Url, errors);
         var unknown = (request.EventTypes ?? []).Where(t => !EventTypes.All.Contains(t)).ToList();
         if (unknown.Count > 0) errors.Add("event_types", $"Unknown event type(s) {string.Join(", ", unknown)}; known types are {string.Join(", ", EventTypes.All)}.");
         if (request.CommunityId is <= 0) errors.Add("community_id", "Must be a positive id.");
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (await AuthorizeAsync(caller, request.CommunityId, access, ct) is { } denied) return denied;
         if (await targets.RefusalAsync(url!, ct) is { } refusal) return Problems.Validation("url", refusal);
 
         var secret = WebhookSigning.NewSecret();
@@ -51,34 +85,30 @@ public static partial class WebhooksApi
             EventTypesJson = ApiJson.Serialize(request.EventTypes?.Distinct().ToArray() ?? []),
             CommunityId = request.CommunityId,
             SecretCiphertext = secrets.Protect(secret),
-            CreatedBy = caller.Key,
+            CreatedBy = access.Caller.Key,
             CreatedAt = clock.UtcNow(),
             // Everything below the horizon is "before" the subscription; what commits from now on is delivered.
             LastEventId = Math.Min(await db.Events.MaxAsync(e => (long?)e.Id, ct) ?? 0, (await FeedHorizon.ReadAsync(db, TimeSpan.Zero, ct)).Below - 1),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await RecheckAsync(caller, request.CommunityId, access, ct) is { } refused) return refused;
+        if (await ConfirmAsync(access, ct) is { } refused) return refused;
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
         var response = WebhookResponse.From(subscription);
-        journal.Audit(caller, subscription.CommunityId, "webhook.created", "webhook", Id(subscription), null, response);
+        journal.Audit(access.Caller, subscription.CommunityId, "webhook.created", "webhook", Id(subscription), null, response);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/v1/webhooks/{subscription.Id}", Envelope.Of(CreatedWebhookResponse.From(response, secret)));
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<WebhookResponse>>>, ProblemHttpResult>> List(
-        Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         [FromQuery(Name = "community_id")] long? communityId = null, int? limit = null, string? cursor = null)
     {
-        if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return missingScope;
         var errors = new FieldErrors();
         var pageSize = Paging.ValidLimit(limit, errors);
         var after = cursors.Decode(cursor, "webhooks", errors, CursorKey.Id);
-        if (communityId is null && !caller.IsService && !caller.IsSuperAdmin)
-            errors.Add("community_id", "Is required: a user lists the webhooks of a community it administers.");
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (communityId is not null && await AuthorizeAsync(caller, communityId, access, ct) is { } denied) return denied;
 
         var query = db.WebhookSubscriptions.AsNoTracking();
         if (communityId is not null) query = query.Where(s => s.CommunityId == communityId);
@@ -88,62 +118,32 @@ public static partial class WebhooksApi
     }
 
     private static async Task<Results<Ok<Envelope<WebhookResponse>>, ProblemHttpResult>> Get(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
+        long id, Access access, CommunityDb db, CancellationToken ct)
     {
-        var (subscription, problem) = await FindAsync(id, caller, access, db, ct);
-        if (problem is not null) return problem;
-        return TypedResults.Ok(Envelope.Of(WebhookResponse.From(subscription!)));
+        var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        return subscription is null ? NotFound(id) : TypedResults.Ok(Envelope.Of(WebhookResponse.From(subscription)));
     }
 
     /// <summary>Deletes the subscription and its delivery history; nothing more is sent to it.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, CancellationToken ct)
+        long id, Access access, CommunityDb db, Journal journal, CancellationToken ct)
     {
-        var (subscription, problem) = await FindAsync(id, caller, access, db, ct);
-        if (problem is not null) return problem;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await RecheckAsync(caller, subscription!.CommunityId, access, ct) is not null) return NotFound(id);
-        if (await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0) return NotFound(id);
-        journal.Audit(caller, subscription!.CommunityId, "webhook.deleted", "webhook", Id(subscription), WebhookResponse.From(subscription), null);
+        if (await ConfirmAsync(access, ct) is not null) return NotFound(id);
+        var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        if (subscription is null || await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0) return NotFound(id);
+        journal.Audit(access.Caller, subscription.CommunityId, "webhook.deleted", "webhook", Id(subscription), WebhookResponse.From(subscription), null);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();
     }
 
     /// <summary>
-    /// Loads a subscription the caller may manage. To anyone else it does not exist: ids are sequential, and a
-    /// refusal would confirm the id, and for a private community's subscription the community too. A service key
-    /// without the scope is refused before any lookup, which tells nothing about the id.
-    /// </summary>
-    private static async Task<(WebhookSubscription?, ProblemHttpResult?)> FindAsync(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, CancellationToken ct)
-    {
-        if (caller.IsService && access.Check(caller, Permissions.ManageWebhooks).Problem is { } missingScope) return (null, missingScope);
-        var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null || await AuthorizeAsync(caller, subscription.CommunityId, access, ct) is not null) return (null, NotFound(id));
-        return (subscription, null);
-    }
-
-    /// <summary>
-    /// A community's webhooks need <c>webhooks:write</c> or an admin of that community (reads too: they reveal
-    /// where its events go). Global subscriptions see every community, so only services and super admins manage them.
-    /// </summary>
-    private static async Task<ProblemHttpResult?> AuthorizeAsync(Caller caller, long? communityId, CommunityAccess access, CancellationToken ct)
-    {
-        if (communityId is { } id) return (await access.CheckAsync(caller, id, Permissions.ManageWebhooks, ct)).Problem;
-        if (caller.IsService) return access.Check(caller, Permissions.ManageWebhooks).Problem;
-        return caller.IsSuperAdmin ? null
-            : Problems.Forbidden(ErrorCodes.Forbidden, "Webhooks without a community_id receive every community's events: only services and super admins manage them.");
-    }
-
-    /// <summary>
     /// Inside a write's transaction: a community's admin must still be one once the community is locked (see
-    /// <see cref="CommunityAccess.LockAndCheckAsync"/>). Services and super admins keep their standing anyway.
+    /// <see cref="Access.ConfirmAsync"/>). Services and super admins keep their standing anyway, and global webhooks have no community.
     /// </summary>
-    private static async Task<ProblemHttpResult?> RecheckAsync(Caller caller, long? communityId, CommunityAccess access, CancellationToken ct) =>
-        communityId is { } id && !caller.IsService && !caller.IsSuperAdmin
-            ? (await access.LockAndCheckAsync(caller, id, Permissions.ManageWebhooks, ct)).Problem
-            : null;
+    private static Task<ProblemHttpResult?> ConfirmAsync(Access access, CancellationToken ct) =>
+        access.Community is null ? Task.FromResult<ProblemHttpResult?>(null) : access.ConfirmAsync(ct);
 
     private static Uri? ValidUrl(string? value, FieldErrors errors)
     {

@@ -1,4 +1,5 @@
-namespace Community.Api.Events;
+using Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>The <c>Webhooks</c> section (CONTRACT §1).</summary>
 public sealed class WebhookOptions

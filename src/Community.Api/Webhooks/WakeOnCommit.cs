@@ -1,4 +1,5 @@
-namespace Community.Api.Events;
+using Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>Wakes this instance's webhook dispatcher after every commit that wrote events, so they go out at once.</summary>
 public sealed class WakeOnCommit(WebhookDispatcher dispatcher) : ICommittedEventHandler

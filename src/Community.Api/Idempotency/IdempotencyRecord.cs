@@ -1,4 +1,4 @@
-namespace Community.Api.Http;
+namespace Community.Api.Idempotency;
 
 /// <summary>A POST's first response, kept so that a retry with the same Idempotency-Key replays it.</summary>
 public class IdempotencyRecord

@@ -1,8 +1,9 @@
+using Community.Api.Events;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>
 /// Keeps webhooks from reaching into the service's own network (SSRF): a target on an internal address (see

@@ -1,9 +1,10 @@
+using Community.Api.Events;
 using System.Globalization;
 using System.Text;
 using Community.Api.Http;
 using Microsoft.Extensions.Options;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>What one attempt came to: the status code when the endpoint answered, and why it did not count as delivered.</summary>
 public sealed record AttemptOutcome(int? StatusCode, string? Error)

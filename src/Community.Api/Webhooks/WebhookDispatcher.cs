@@ -1,3 +1,4 @@
+using Community.Api.Events;
 using System.Security.Cryptography;
 using Community.Api.Data;
 using Community.Api.Hosting;
@@ -5,7 +6,7 @@ using Community.Api.Operations;
 using Community.Api.Security;
 using Microsoft.Extensions.Options;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>
 /// Delivers the outbox to webhook subscriptions, at least once and in order per (subscription, community).
@@ -32,7 +33,11 @@ public sealed class WebhookDispatcher(
     /// <summary>The shortest pause between two cycles, however often commits wake the dispatcher.</summary>
     private static readonly TimeSpan LeastPause = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How soon a cycle runs again when another transaction held the horizon back over committed events.</summary>
+    private static readonly TimeSpan HeldBackRetry = TimeSpan.FromMilliseconds(250);
+
     private readonly WebhookOptions _options = options.Value;
+    private bool _heldBack;
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     /// <summary>Starts the next cycle now instead of after the poll interval; wakes that arrive during a cycle run one more.</summary>
@@ -65,7 +70,8 @@ public sealed class WebhookDispatcher(
             try
             {
                 await Task.Delay(LeastPause, stoppingToken);
-                await _wake.WaitAsync(interval, stoppingToken);
+                // Events held back by an older transaction are owed now, not after a full poll interval.
+                await _wake.WaitAsync(_heldBack ? HeldBackRetry : interval, stoppingToken);
             }
             catch (OperationCanceledException) { return; }
         }
@@ -74,7 +80,10 @@ public sealed class WebhookDispatcher(
     /// <summary>One cycle: fan new events out, then send until nothing is due. Returns the number of attempts made.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        while (await WithDbAsync(db => DeliveryQueue.FanOutAsync(db, clock.UtcNow(), FanOutBatch, ct)) == FanOutBatch) { }
+        (int Read, bool HeldBack) fannedOut;
+        do fannedOut = await WithDbAsync(db => DeliveryQueue.FanOutAsync(db, clock.UtcNow(), FanOutBatch, ct));
+        while (fannedOut.Read == FanOutBatch);
+        _heldBack = fannedOut.HeldBack;
 
         var attempts = 0;
         for (var round = 0; round < MaxRounds; round++)

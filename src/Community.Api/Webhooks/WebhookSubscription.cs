@@ -1,4 +1,5 @@
-namespace Community.Api.Events;
+using Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>A consumer endpoint that receives events, globally or for one community.</summary>
 public class WebhookSubscription

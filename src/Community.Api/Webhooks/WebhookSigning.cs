@@ -1,7 +1,8 @@
+using Community.Api.Events;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>Standard Webhooks secrets and signatures (https://www.standardwebhooks.com).</summary>
 public static class WebhookSigning

@@ -1,4 +1,5 @@
-namespace Community.Api.Members;
+using Community.Api.Members;
+namespace Community.Api.Reputation;
 
 /// <summary>One row of a member's reputation history.</summary>
 public class ReputationChange

@@ -1,3 +1,4 @@
+using Community.Api.Members;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -6,29 +7,29 @@ using Community.Api.Http;
 using Community.Api.Settings;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Members;
+namespace Community.Api.JoinRequests;
 
 /// <summary>
 /// The community's <c>join_mode</c> for users joining themselves: <c>open</c> joins at once, <c>approval</c> files a
 /// request an admin decides, <c>invite</c> refuses (an invite or an admin admits members).
 /// </summary>
-public sealed class JoinRequests(CommunityDb db, SettingsStore settings, Journal journal, TimeProvider clock)
+public sealed class SelfJoinGate(CommunityDb db, SettingsStore settings, Journal journal, TimeProvider clock)
 {
     /// <summary>
-    /// Null when the user may join now; otherwise the response to give instead (202 with the filed request, or 403).
-    /// Runs inside the join's transaction after the community is locked, so it decides on the mode as it is now.
+    /// Whether the user may join now, or must wait for an admin (a request is filed, or the pending one returned), or may
+    /// not join on its own at all. Runs inside the join's transaction after the community is locked, so it decides on
+    /// the mode as it is now.
     /// </summary>
-    public async Task<IResult?> SelfJoinGateAsync(Caller caller, Communities.Community community, CancellationToken ct)
+    public async Task<SelfJoin> DecideAsync(Caller caller, Communities.Community community, CancellationToken ct)
     {
         var userId = caller.HubUserId!.Value;
         var mode = new EffectiveSettings(await settings.ReadAsync(community.Id, ct)).JoinMode;
-        if (mode == "open") return null;
+        if (mode == "open") return SelfJoin.Now;
         var existing = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.CommunityId == community.Id && m.HubUserId == userId, ct);
         var now = clock.UtcNow();
         // Members and banned users get their usual answer (200 / 403 member_banned) whatever the mode.
-        if (existing is not null && (existing.Status == MemberStatus.Active || MemberRules.IsBanned(existing, now))) return null;
-        if (mode == "invite")
-            return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite, or ask an admin to add you.");
+        if (existing is not null && (existing.Status == MemberStatus.Active || MemberRules.IsBanned(existing, now))) return SelfJoin.Now;
+        if (mode == "invite") return SelfJoin.InviteOnly;
 
         var pending = await db.JoinRequests.AsNoTracking()
             .FirstOrDefaultAsync(r => r.CommunityId == community.Id && r.HubUserId == userId && r.Status == JoinRequestStatus.Pending, ct);
@@ -42,6 +43,13 @@ public sealed class JoinRequests(CommunityDb db, SettingsStore settings, Journal
             journal.Record(caller, EventTypes.JoinRequested, community.Id, "join_request", pending.Id.ToString(), null, filed, new { request = filed });
             await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Accepted($"/api/v1/communities/{community.Id}/join-requests/{pending.Id}", Envelope.Of(JoinRequestResponse.From(pending)));
+        return new SelfJoin(JoinRequestResponse.From(pending));
     }
+}
+
+/// <summary>What <c>join_mode</c> says of a user joining itself: join now, wait for <see cref="Request"/>, or not on its own.</summary>
+public sealed record SelfJoin(JoinRequestResponse? Request, bool Refused = false)
+{
+    public static readonly SelfJoin Now = new(Request: null);
+    public static readonly SelfJoin InviteOnly = new(Request: null, Refused: true);
 }

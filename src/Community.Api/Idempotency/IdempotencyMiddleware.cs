@@ -1,3 +1,4 @@
+using Community.Api.Http;
 using System.Security.Cryptography;
 using System.Text;
 using Community.Api.Auth;
@@ -6,7 +7,7 @@ using Community.Api.Hosting;
 using Community.Api.Security;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Http;
+namespace Community.Api.Idempotency;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on POST: the first request with a key runs and its response is stored; a repeat with the

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Api.Http;
+namespace Community.Api.Idempotency;
 
 public class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
 {

@@ -1,3 +1,5 @@
+using Community.Api.Communities;
+using Community.Api.Members;
 using Community.Api.Identities;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -7,7 +9,7 @@ using Community.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Members;
+namespace Community.Api.JoinRequests;
 
 /// <summary>Admins decide the join requests of communities whose <c>join_mode</c> is <c>approval</c>.</summary>
 public static class JoinRequestsApi
@@ -15,18 +17,16 @@ public static class JoinRequestsApi
     public static RouteGroupBuilder MapJoinRequestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/join-requests").WithTags("Members");
-        group.MapGet("/", List);
-        group.MapPost("/{requestId:long}/approve", Approve);
-        group.MapPost("/{requestId:long}/reject", Reject);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ManageMembers);
+        group.MapPost("/{requestId:long}/approve", Approve).RequiresInCommunity(Permissions.ManageMembers);
+        group.MapPost("/{requestId:long}/reject", Reject).RequiresInCommunity(Permissions.ManageMembers);
         return group;
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<JoinRequestResponse>>>, ProblemHttpResult>> List(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? status = null, int? limit = null, string? cursor = null)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } denied) return denied;
         var errors = new FieldErrors();
         errors.OneOf("status", status, JoinRequestStatus.All);
         var pageSize = Paging.ValidLimit(limit, errors);
@@ -40,39 +40,35 @@ public static class JoinRequestsApi
     }
 
     /// <summary>Approves a pending request: the request is decided and the user joins, in one transaction.</summary>
-    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Approve(long id, long requestId, Caller caller,
-        CommunityAccess access, CommunityDb db, Memberships memberships, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Approve(long id, long requestId,
+        Access access, CommunityDb db, Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
-        var early = await access.CheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (early.Problem is { } denied) return denied;
-        if (!early.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
+        if (!access.Community!.IsActive) return CommunityProblems.Inactive(id);
         var filed = await db.JoinRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId && r.CommunityId == id, ct);
         if (filed is null) return NotPending(id, requestId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // A merge moves the user's requests to the user it was merged into: the lock follows it the same way.
         if (await db.LockActiveUserAsync(filed.HubUserId, followMerges: true, ct) is not { } hubUserId) return NotPending(id, requestId);
-        var grant = await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct);
-        if (grant.Problem is { } refused) return refused;
-        if (!grant.Community!.IsActive) return Communities.CommunitiesApi.Inactive(id);
-        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Approved, caller, clock, ct) is not { } request) return NotPending(id, requestId);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        if (!access.Community!.IsActive) return CommunityProblems.Inactive(id);
+        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Approved, access.Caller, clock, ct) is not { } request) return NotPending(id, requestId);
         if (request.HubUserId != hubUserId)
             return Problems.Conflict(ErrorCodes.Conflict, $"Join request {requestId} changed hands while it was approved; read it again and retry.");
-        var (outcome, member) = await memberships.JoinAsync(caller, grant.Community, hubUserId, Roles.Member, null, null, ct);
-        if (outcome == JoinOutcome.Banned) return MembersApi.MemberBanned(id, hubUserId);
+        var (outcome, member) = await memberships.JoinAsync(access.Caller, access.Community, hubUserId, Roles.Member, null, null, ct);
+        if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(id, hubUserId);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(member));
     }
 
-    private static async Task<Results<Ok<Envelope<JoinRequestResponse>>, ProblemHttpResult>> Reject(long id, long requestId, Caller caller,
-        CommunityAccess access, CommunityDb db, Journal journal, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<JoinRequestResponse>>, ProblemHttpResult>> Reject(long id, long requestId,
+        Access access, CommunityDb db, Journal journal, TimeProvider clock, CancellationToken ct)
     {
-        if ((await access.CheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } denied) return denied;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await access.LockAndCheckAsync(caller, id, Permissions.ManageMembers, ct)).Problem is { } refused) return refused;
-        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Rejected, caller, clock, ct) is not { } request) return NotPending(id, requestId);
+        if (await access.ConfirmAsync(ct) is { } refused) return refused;
+        if (await DecideAsync(db, id, requestId, JoinRequestStatus.Rejected, access.Caller, clock, ct) is not { } request) return NotPending(id, requestId);
         var response = JoinRequestResponse.From(request);
-        journal.Record(caller, EventTypes.JoinRejected, id, "join_request", requestId.ToString(), null, response, new { request = response });
+        journal.Record(access.Caller, EventTypes.JoinRejected, id, "join_request", requestId.ToString(), null, response, new { request = response });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(Envelope.Of(response));

@@ -1,4 +1,5 @@
-namespace Community.Api.Members;
+using Community.Api.Members;
+namespace Community.Api.JoinRequests;
 
 /// <summary>A self-join to a community whose <c>join_mode</c> is <c>approval</c>, waiting for an admin.</summary>
 public class JoinRequest

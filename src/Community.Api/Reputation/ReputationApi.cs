@@ -1,3 +1,4 @@
+using Community.Api.Members;
 using Community.Api.Communities;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -9,11 +10,19 @@ using Community.Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Members;
+namespace Community.Api.Reputation;
 
 /// <summary>Reputation: changed by services (the Reputation module), read by members.</summary>
-public static partial class MembersApi
+public static class ReputationApi
 {
+    public static RouteGroupBuilder MapReputationApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/communities/{id:long}/members/{hubUserId:long}/reputation").WithTags("Members");
+        group.MapPost("/", ChangeReputation).RequiresInCommunity(Permissions.AdjustReputation);
+        group.MapGet("/history", ReputationHistory).RequiresInCommunity(Permissions.ReadMembers);
+        return group;
+    }
+
     /// <summary>
     /// Applies a delta (or sets a value), clamped to 300–850, with a history row and an event, in one transaction.
     /// The first statement is an UPDATE that returns the current score: it takes the row lock, so concurrent changes
@@ -22,14 +31,13 @@ public static partial class MembersApi
     /// later change below it).
     /// </summary>
     private static async Task<Results<Ok<Envelope<ReputationResult>>, ProblemHttpResult>> ChangeReputation(
-        long id, long hubUserId, ReputationRequest request, Caller caller, CommunityAccess access, CommunityDb db, Journal journal,
+        long id, long hubUserId, ReputationRequest request, Access access, CommunityDb db, Journal journal,
         SettingsStore settings, Memberships memberships, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if ((request.Delta is null) == (request.Value is null)) errors.Add("delta", "Give exactly one of delta or value.");
         var reason = errors.Text("reason", request.Reason, 500, required: true);
         if (errors.HasProblem(out var invalid)) return invalid;
-        if ((await access.CheckAsync(caller, id, Permissions.AdjustReputation, ct)).Problem is { } denied) return denied;
 
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -43,27 +51,27 @@ public static partial class MembersApi
             """).ToListAsync(ct);
         if (current.Count == 0) return Problems.MemberNotFound(id, hubUserId);
         var old = current[0];
-        var updated = Reputation.Clamp(request.Delta is { } delta ? (long)old + delta : request.Value!.Value);
+        var updated = ReputationScale.Clamp(request.Delta is { } delta ? (long)old + delta : request.Value!.Value);
         await db.Members.Where(m => m.CommunityId == id && m.HubUserId == hubUserId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Reputation, updated), ct);
 
         var change = new ReputationChange
         {
             CommunityId = id, HubUserId = hubUserId, OldValue = old, NewValue = updated, Delta = updated - old,
-            Reason = reason!, Actor = caller.ActorId, CreatedAt = now,
+            Reason = reason!, Actor = access.Caller.ActorId, CreatedAt = now,
         };
         db.ReputationHistory.Add(change);
         await db.SaveChangesAsync(ct);
         var row = (await db.FindMemberAsync(id, hubUserId, ct))!;
         var member = MemberResponse.From(row.Member, row.Username, now);
         var changeResponse = ToResponse(change);
-        journal.Record(caller, EventTypes.MemberReputationChanged, id, "member", hubUserId.ToString(), new { reputation = old },
+        journal.Record(access.Caller, EventTypes.MemberReputationChanged, id, "member", hubUserId.ToString(), new { reputation = old },
             new { reputation = updated }, new { member, change = changeResponse });
 
         var threshold = effective.AutoBanThreshold;
         if (effective.AutoBanEnabled && old > threshold && updated <= threshold && row.Member.Role != Roles.Owner
             && !MemberRules.IsBanned(row.Member, now))
-            member = await memberships.BanAsync(caller, id, hubUserId,
+            member = await memberships.BanAsync(access.Caller, id, hubUserId,
                 $"Automatic ban: reputation fell to {updated}, at or below the community's threshold of {threshold}.", null, ct, automatic: true);
 
         await db.SaveChangesAsync(ct);
@@ -73,11 +81,9 @@ public static partial class MembersApi
 
     /// <summary>A member's reputation changes, newest first, keyset-paged.</summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<ReputationChangeResponse>>>, ProblemHttpResult>> ReputationHistory(
-        long id, long hubUserId, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, long hubUserId, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         int? limit = null, string? cursor = null)
     {
-        var grant = await access.CheckAsync(caller, id, Permissions.ReadMembers, ct);
-        if (grant.Problem is { } denied) return denied;
         var errors = new FieldErrors();
         var pageSize = Paging.ValidLimit(limit, errors);
         var after = cursors.Decode(cursor, $"reputation-history/{id}/{hubUserId}", errors, CursorKey.Id);

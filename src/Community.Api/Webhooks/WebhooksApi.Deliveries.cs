@@ -1,3 +1,4 @@
+using Community.Api.Events;
 using System.Globalization;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -6,7 +7,7 @@ using Community.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Community.Api.Events;
+namespace Community.Api.Webhooks;
 
 /// <summary>A subscription's deliveries: their history and a manual retry.</summary>
 public static partial class WebhooksApi
@@ -15,11 +16,9 @@ public static partial class WebhooksApi
 
     /// <summary>Newest first, keyset-paged, optionally one <c>status</c>.</summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<DeliveryResponse>>>, ProblemHttpResult>> Deliveries(
-        long id, Caller caller, CommunityAccess access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
         string? status = null, int? limit = null, string? cursor = null)
     {
-        var (_, problem) = await FindAsync(id, caller, access, db, ct);
-        if (problem is not null) return problem;
         var errors = new FieldErrors();
         errors.OneOf("status", status, Statuses);
         var pageSize = Paging.ValidLimit(limit, errors);
@@ -38,16 +37,16 @@ public static partial class WebhooksApi
     /// spent); a pending one keeps its place in the schedule. An attempt in flight or a delivered one is left alone.
     /// </summary>
     private static async Task<Results<Ok<Envelope<DeliveryResponse>>, ProblemHttpResult>> Retry(
-        long id, long deliveryId, Caller caller, CommunityAccess access, CommunityDb db, Journal journal, TimeProvider clock, CancellationToken ct)
+        long id, long deliveryId, Access access, CommunityDb db, Journal journal, TimeProvider clock, CancellationToken ct)
     {
-        var (subscription, problem) = await FindAsync(id, caller, access, db, ct);
-        if (problem is not null) return problem;
-        if (!subscription!.IsActive)
+        var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        if (subscription is null) return NotFound(id);
+        if (!subscription.IsActive)
             return Problems.Conflict(ErrorCodes.Conflict, $"Webhook subscription {id} is disabled ({subscription.DisabledReason}); create a new one.");
 
         var now = clock.UtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await RecheckAsync(caller, subscription.CommunityId, access, ct) is not null) return NotFound(id);
+        if (await ConfirmAsync(access, ct) is not null) return NotFound(id);
         var updated = await db.WebhookDeliveries
             .Where(d => d.Id == deliveryId && d.SubscriptionId == id && d.Status != DeliveryStatus.Delivered && (d.LockedUntil == null || d.LockedUntil <= now))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Pending).SetProperty(d => d.NextAttemptAt, now), ct);
@@ -60,7 +59,7 @@ public static partial class WebhooksApi
             return Problems.Conflict(ErrorCodes.Conflict, delivery.Status == DeliveryStatus.Delivered
                 ? $"Delivery {deliveryId} was already delivered."
                 : $"An attempt of delivery {deliveryId} is in flight; look again shortly.");
-        journal.Audit(caller, subscription.CommunityId, "webhook.delivery_retried", "webhook_delivery",
+        journal.Audit(access.Caller, subscription.CommunityId, "webhook.delivery_retried", "webhook_delivery",
             deliveryId.ToString(CultureInfo.InvariantCulture), null, delivery);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
