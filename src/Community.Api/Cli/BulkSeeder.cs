@@ -7,6 +7,7 @@ using Community.Api.Members;
 using Community.Api.Platforms;
 using Community.Api.Security;
 using Community.Api.Settings;
+using Community.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using CommunityRow = Community.Api.Communities.Community;
 

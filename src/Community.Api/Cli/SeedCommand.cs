@@ -6,6 +6,7 @@ using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Platforms;
 using Community.Api.Security;
+using Community.Api.Webhooks;
 using Spectre.Console;
 
 namespace Community.Api.Cli;

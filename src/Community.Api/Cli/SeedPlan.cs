@@ -1,4 +1,5 @@
 using Community.Api.Members;
+using Community.Api.Reputation;
 
 namespace Community.Api.Cli;
 
@@ -41,7 +42,7 @@ internal sealed record SeedPlan(
                 : SpreadReputation && random.Next(5_000) == 0 ? Roles.Admin
                 : SpreadReputation && random.Next(500) == 0 ? Roles.Moderator
                 : Roles.Member;
-            var reputation = SpreadReputation && !owner ? Reputation.Clamp((long)Math.Round(Normal(random, 620, 60))) : Reputation.Default;
+            var reputation = SpreadReputation && !owner ? ReputationScale.Clamp((long)Math.Round(Normal(random, 620, 60))) : ReputationScale.Default;
             var left = !owner && random.Next(100) < LeftPercent;
             members[j - 1] = new SeededMember(j, role, reputation, left ? MemberStatus.Left : MemberStatus.Active, joined,
                 left ? joined.AddTicks(step / 2 * TimeSpan.TicksPerMicrosecond) : joined);

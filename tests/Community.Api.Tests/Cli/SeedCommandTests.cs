@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Community.Api.Events;
 using Community.Api.Members;
+using Community.Api.Reputation;
 using Community.Api.Security;
 using Community.Api.Tests.Events;
 using Community.Api.Tests.Hosting;
@@ -85,7 +86,7 @@ public abstract class SeedCommandTests(TestApp app) : EventsTest(app)
             Assert.Equal(byJoined.Select(m => m.Long("hub_user_id")).Order(), byReputation.Select(m => m.Long("hub_user_id")).Order());
             Assert.Equal(byReputation.Select(m => m.Int("reputation")).OrderDescending(), byReputation.Select(m => m.Int("reputation")));
             Assert.True(byReputation.Select(m => m.Int("reputation")).Distinct().Count() > 10, "--reputation spread gives a spread");
-            Assert.All(byReputation, m => Assert.InRange(m.Int("reputation"), Reputation.Min, Reputation.Max));
+            Assert.All(byReputation, m => Assert.InRange(m.Int("reputation"), ReputationScale.Min, ReputationScale.Max));
         }
     }
 
