@@ -13,7 +13,12 @@ internal sealed class PostgresBulkWriter(CommunityDb db) : BulkWriter(db)
     public override async Task<long[]> ReserveIdsAsync(string table, string idColumn, int count, CancellationToken ct)
     {
         // nextval is never rolled back and never handed out twice, so these ids stay ours even beside a running service.
-        await using var command = new NpgsqlCommand("SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)", Connection);
+        // A bulk load takes as long as it takes: no command timeout here or on the COPY below (a busy server finishing a
+        // million rows' index entries may well answer after the default 30 s).
+        await using var command = new NpgsqlCommand("SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)", Connection)
+        {
+            CommandTimeout = 0,
+        };
         command.Parameters.AddWithValue("table", Quote(table));
         command.Parameters.AddWithValue("column", idColumn);
         command.Parameters.AddWithValue("count", count);
@@ -28,6 +33,7 @@ internal sealed class PostgresBulkWriter(CommunityDb db) : BulkWriter(db)
     {
         var types = table.Columns.Select(c => TypeOf(c.Type)).ToArray();
         await using var import = await Connection.BeginBinaryImportAsync($"COPY {Quote(table.Name)} ({Columns(table)}) FROM STDIN (FORMAT BINARY)", ct);
+        import.Timeout = TimeSpan.Zero;
         var pending = 0;
         foreach (var row in rows)
         {
