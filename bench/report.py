@@ -79,13 +79,19 @@ def durability(result: dict) -> str:
     return "WAL with synchronous=NORMAL (the service's own setting)"
 
 
+def seeded(seed: dict) -> str:
+    if seed["seconds"] is None:
+        return "On a database seeded before the run."
+    return f"Seeded {seed['rows']:,} rows in {seed['seconds']:.0f} s."
+
+
 def markdown(result: dict) -> str:
     m, settings = result["machine"], result["settings"]
     lines = [
         f"**{PROVIDERS[result['provider']]}**, {result['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB RAM), "
         f"load average {m['load_before']} before and {m['load_after']} after: {settings['members']:,} members in the measured community "
         f"({settings['hot_members']:,} of them chatting), {settings['connections']} connections, {settings['duration']} per scenario after a "
-        f"{settings['warmup']} warm-up, {durability(result)}. Seeded {result['seed']['rows']:,} rows in {result['seed']['seconds']:.0f} s.",
+        f"{settings['warmup']} warm-up, {durability(result)}. {seeded(result['seed'])}",
         "",
         "| scenario | service | p50 ms | p99 ms | non-2xx | ÷ `/health` | anchor | anchor | ÷ anchor | goal |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",

@@ -6,6 +6,7 @@
 #
 #   bench/run.sh postgres|sqlite [--members N] [--hot N] [--connections N] [--duration S] [--warmup S]
 #                                [--backlog N] [--drain-seconds S] [--soak [MINUTES]] [--out DIR]
+#                                [--only SCENARIO,…] [--database URL]
 #
 # Seeds one community of --members (1,000,000) with the seed verb (--hot of them chat: lookups and joins of active
 # members pick among them), then measures /health, the routing lookup, member pages by joined_at and by reputation at
@@ -14,14 +15,19 @@
 # PostgreSQL: its own throwaway cluster, fsync off while seeding and restarted with fsync, synchronous_commit and
 # full_page_writes on before anything is measured. Writes bench/results/<provider>.json and .md;
 # bench/readme_table.py puts them in the README.
+#
+# For iterating on one change: --only runs some scenarios (health lookup joined_page_2 joined_last_page reputation_page_2
+# reputation_last_page join_existing join_new webhook_drain; /health always runs), --database reuses a database seeded
+# before (postgresql://… or sqlite:PATH, holding the bench-1 community) instead of a fresh cluster and seed, and
+# BENCH_PUBLISHED=DIR runs a Release publish made before instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-usage() { sed -n '7,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 PROVIDER=${1:-}
 case $PROVIDER in postgres|sqlite) shift ;; *) usage ;; esac
-MEMBERS=1000000 HOT=5000 CONNECTIONS=32 DURATION=10 WARMUP=3 BACKLOG=10000 DRAIN_SECONDS=60 SOAK_MINUTES="" OUT=$ROOT/bench/results
+MEMBERS=1000000 HOT=5000 CONNECTIONS=32 DURATION=10 WARMUP=3 BACKLOG=10000 DRAIN_SECONDS=60 SOAK_MINUTES="" OUT=$ROOT/bench/results ONLY="" REUSE=""
 while [ $# -gt 0 ]; do
   case $1 in
     --members) MEMBERS=$2; shift 2 ;;
@@ -33,6 +39,8 @@ while [ $# -gt 0 ]; do
     --drain-seconds) DRAIN_SECONDS=${2%s}; shift 2 ;;
     --soak) if [[ ${2:-} =~ ^[0-9]+$ ]]; then SOAK_MINUTES=$2; shift 2; else SOAK_MINUTES=5; shift; fi ;;
     --out) OUT=$(realpath -m "$2"); shift 2 ;;
+    --only) ONLY=",$2,"; shift 2 ;;
+    --database) REUSE=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -67,7 +75,10 @@ else
   dotnet publish src/Community.Api -c Release -o "$APP" --nologo -v quiet >/dev/null
 fi
 
-if [ "$PROVIDER" = postgres ]; then
+if [ -n "$REUSE" ]; then
+  DATABASE_URL=$REUSE
+  FSYNC=$([ "$PROVIDER" = postgres ] && psql -X -Atc 'SHOW fsync' "$DATABASE_URL" || echo n/a)
+elif [ "$PROVIDER" = postgres ]; then
   pg_start # the usual throwaway cluster (fsync off): seeding is a bulk load, not what is measured
   PSQL=("$(command -v psql || echo "$PG_BIN/psql")" -h 127.0.0.1 -p "$PG_PORT" -U postgres)
   "${PSQL[@]}" -qc "CREATE DATABASE bench" >/dev/null
@@ -77,27 +88,31 @@ else
   DATABASE_URL="sqlite:$WORK/bench.db"
   FSYNC=n/a
 fi
+ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
 SERVICE_ENV=(ASPNETCORE_ENVIRONMENT=Production "DATABASE_URL=$DATABASE_URL" LOG_LEVEL=WARNING
-  "ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)" RateLimiting__Enabled=false
+  "ENCRYPTION_KEY=$ENCRYPTION_KEY" RateLimiting__Enabled=false
   Auth__ApiKeys__0__Name=bench "Auth__ApiKeys__0__Key=$BENCH_KEY" 'Auth__ApiKeys__0__Scopes__0=*'
   Webhooks__AllowedHosts__0=127.0.0.1)
 service() { env "${SERVICE_ENV[@]}" dotnet "$APP/Community.Api.dll" "$@"; }
 
-echo "bench: seeding $MEMBERS members into one community ($PROVIDER)…"
-SEED_START=$(date +%s.%N)
-service seed --communities 1 --members "$MEMBERS" --prefix bench --reputation spread > "$WORK/seed.log"
-SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
-SEED_ROWS=$(sed -n 's/.*total[^0-9]*\([0-9,]*\).*/\1/p' "$WORK/seed.log" | tr -d ,)
+SEED_ROWS=0 SEED_SECONDS=None
+if [ -z "$REUSE" ]; then
+  echo "bench: seeding $MEMBERS members into one community ($PROVIDER)…"
+  SEED_START=$(date +%s.%N)
+  service seed --communities 1 --members "$MEMBERS" --prefix bench --reputation spread > "$WORK/seed.log"
+  SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  SEED_ROWS=$(sed -n 's/.*total[^0-9]*\([0-9,]*\).*/\1/p' "$WORK/seed.log" | tr -d ,)
+fi
 
-if [ "$PROVIDER" = postgres ]; then
+if [ "$PROVIDER" = postgres ] && [ -z "$REUSE" ]; then
   # Measured durable: the same cluster restarted without the throwaway settings, so fsync, synchronous_commit and
   # full_page_writes are on (the defaults). A restart, not ALTER SYSTEM: command-line settings would win over it.
   run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -m fast stop >/dev/null
   run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400" start >/dev/null
   [ "$("${PSQL[@]}" -Atc 'SHOW fsync' bench)" = on ] || { echo "bench: PostgreSQL did not come back with fsync on" >&2; exit 1; }
-  PGBENCH=(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2)
 fi
+PGBENCH=(pgbench -n -M prepared -c "$CONNECTIONS" -j 2)
 
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
@@ -112,15 +127,16 @@ print(d)' "$@"; }
 urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 COMMUNITY=$(curl -sf -H "X-API-Key: $BENCH_KEY" "$BASE/api/v1/lookup?platform=twitch&platform_community_id=$BENCH_CHANNEL" | json data community id)
 
-echo "bench: walking the member lists for the cursors of page 2 and of the last page…"
-python3 bench/cursors.py "$BASE" "$BENCH_KEY" "$COMMUNITY" joined_at > "$WORK/joined.json"
-python3 bench/cursors.py "$BASE" "$BENCH_KEY" "$COMMUNITY" reputation > "$WORK/reputation.json"
+wants() { [ -z "$ONLY" ] || [[ $ONLY == *",$1,"* ]]; }
+for sort in joined_at reputation; do
+  file=${sort%_at}
+  if wants "${file}_page_2" || wants "${file}_last_page"; then
+    echo "bench: the cursors of page 2 and of the last page by $sort…"
+    python3 bench/cursors.py "$BASE" "$BENCH_KEY" "$COMMUNITY" "$sort" "$DATABASE_URL" "$ENCRYPTION_KEY" > "$WORK/$file.json"
+  fi
+done
 members_page() { # sort file field → the members URL after that cursor
   echo "$BASE/api/v1/communities/$COMMUNITY/members?sort=$1&limit=50&cursor=$(urlencode "$(json "$3" < "$WORK/$2.json")")"
-}
-# The pgbench anchors seek to the same rows: the keys of the row just before the page.
-page_key() { # order-by offset → "key|hub_user_id"
-  "${PSQL[@]}" -Atc "SELECT $1, hub_user_id FROM community_members WHERE community_id = $COMMUNITY AND status = 'active' ORDER BY $2 OFFSET $3 LIMIT 1" bench
 }
 
 SCENARIOS=$WORK/scenarios.jsonl
@@ -130,11 +146,15 @@ measure_wrk() { # script url → result JSON
   BENCH_RUN="w$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "bench/lua/$1" "$2" >/dev/null
   BENCH_RUN="m$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "bench/lua/$1" "$2" | python3 bench/measure.py wrk
 }
+# Each of the chatting members once, so a cached scenario measures the cache, not its filling.
+warm() { # lookup|join
+  BENCH_WARM=$1 BENCH_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d120s --timeout 10s -s bench/lua/warm.lua "$BASE" >/dev/null
+}
 measure_pgbench() { # script, -D variables… → result JSON
   local script=$1 logs; shift
   logs=$(mktemp -d "$WORK/pgbench.XXXXXX")
-  "${PGBENCH[@]}" -T "$WARMUP" -f "bench/sql/$script" "$@" bench >/dev/null 2>&1
-  "${PGBENCH[@]}" -T "$DURATION" -l --log-prefix="$logs/log" -f "bench/sql/$script" "$@" bench 2>&1 | python3 bench/measure.py pgbench "$logs"
+  "${PGBENCH[@]}" -T "$WARMUP" -f "bench/sql/$script" "$@" "$DATABASE_URL" >/dev/null 2>&1
+  "${PGBENCH[@]}" -T "$DURATION" -l --log-prefix="$logs/log" -f "bench/sql/$script" "$@" "$DATABASE_URL" 2>&1 | python3 bench/measure.py pgbench "$logs"
 }
 record() { # name title service-json [anchor-kind anchor-label [anchor-json]]
   local anchor=null
@@ -152,26 +172,31 @@ anchored() { # name title service-json anchor-label pgbench-script -D variables�
 
 echo "bench: measuring (${DURATION} s each after ${WARMUP} s of warm-up, $CONNECTIONS connections)…"
 record health '`/health`' "$(measure_wrk get.lua "$BASE/health")"
-record lookup 'routing lookup (cached)' "$(measure_wrk lookup.lua "$BASE")" health '`/health`'
+if wants lookup; then
+  warm lookup
+  record lookup 'routing lookup (cached)' "$(measure_wrk lookup.lua "$BASE")" health '`/health`'
+fi
 
 for sort in joined_at reputation; do
-  file=${sort%_at}
-  if [ "$sort" = joined_at ]; then order="joined_at, hub_user_id"; script=page_joined.sql; var=joined
-  else order="reputation DESC, hub_user_id DESC"; script=page_reputation.sql; var=reputation; fi
+  file=${sort%_at} script=page_$file.sql
   for page in page_2 last_page; do
-    if [ "$page" = page_2 ]; then field=page2 offset=49 title="page 2"
-    else field=last offset=$(( $(json last_start < "$WORK/$file.json") - 1 )) title="last page"; fi
+    wants "${file}_$page" || continue
+    if [ "$page" = page_2 ]; then field=page2 title="page 2"; else field=last title="last page"; fi
     service_result=$(measure_wrk get.lua "$(members_page "$sort" "$file" "$field")")
-    if [ "$PROVIDER" = postgres ]; then IFS='|' read -r key user <<< "$(page_key "$sort" "$order" "$offset")"; fi
     anchored "${file}_$page" "members by \`$sort\`, $title" "$service_result" "the page query" "$script" \
-      -D "community=$COMMUNITY" -D "$var=${key:-}" -D "user=${user:-}"
+      -D "community=$COMMUNITY" -D "key=$(json "${field}_key" 0 < "$WORK/$file.json")" -D "user=$(json "${field}_key" 1 < "$WORK/$file.json")"
   done
 done
 
-anchored join_existing 'connector join, active member' "$(measure_wrk join.lua "$BASE")" "its one query" join_existing.sql \
-  -D "channel=$BENCH_CHANNEL" -D "hot=$HOT"
-anchored join_new 'connector join, new viewer' "$(measure_wrk join_new.lua "$BASE")" "its minimal transaction" join_new.sql \
-  -D "community=$COMMUNITY"
+if wants join_existing; then
+  warm join
+  anchored join_existing 'connector join, active member' "$(measure_wrk join.lua "$BASE")" "its one query" join_existing.sql \
+    -D "channel=$BENCH_CHANNEL" -D "hot=$HOT"
+fi
+if wants join_new; then
+  anchored join_new 'connector join, new viewer' "$(measure_wrk join_new.lua "$BASE")" "its minimal transaction" join_new.sql \
+    -D "community=$COMMUNITY"
+fi
 
 rss_mb() { awk -v f="$1" '$1 == f":" {printf "%.1f", $2 / 1024}' "/proc/$APP_PID/status"; }
 RSS_AFTER_LOAD=$(rss_mb VmRSS)
@@ -193,35 +218,19 @@ print(json.dumps({"minutes": float(sys.argv[1]), "rps": json.loads(sys.argv[2])[
   echo "  RSS over the soak: ${samples[0]} → ${samples[-1]} MB"
 fi
 
-echo "bench: webhook delivery, $BACKLOG pending deliveries to a local receiver…"
-RECEIVER_PORT=$(free_port)
-python3 bench/receiver.py "$RECEIVER_PORT" &
-RECEIVER_PID=$!
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$RECEIVER_PORT/stats" >/dev/null && break; sleep 0.1; done
-# Seeded while the server runs (a community it has never seen, so nothing about it is cached); its dispatcher finds the
-# deliveries at its next poll. The rate runs from the first delivery's arrival to the last's, or to the time limit.
-service seed --communities 1 --members $((BACKLOG + 1)) --prefix hooks \
-  --webhook-url "http://127.0.0.1:$RECEIVER_PORT/hook" --webhook-backlog "$BACKLOG" > "$WORK/seed-hooks.log"
-DRAIN=$(python3 - "$RECEIVER_PORT" "$BACKLOG" "$DRAIN_SECONDS" <<'EOF'
-import json, sys, time, urllib.request
-port, backlog, limit = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-def stats():
-    return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats"))
-started = time.monotonic()
-while stats()["count"] == 0:
-    if time.monotonic() - started > 60:
-        raise SystemExit("bench: no delivery arrived within 60 s")
-    time.sleep(0.2)
-first_seen = time.monotonic()
-while (s := stats())["count"] < backlog and time.monotonic() - first_seen < limit:
-    time.sleep(0.5)
-done = s["count"] >= backlog
-span = (s["last"] - s["first"]) if done else (time.monotonic() - first_seen)
-print(json.dumps({"rps": round(s["count"] / max(span, 1e-3), 1), "unit": "deliveries/s", "p50_ms": None, "p99_ms": None,
-                  "non_2xx": None, "socket_errors": 0, "requests": s["count"], "drained": done, "seconds": round(span, 1)}))
-EOF
-)
-record webhook_drain "webhook delivery, $BACKLOG pending" "$DRAIN"
+if wants webhook_drain; then
+  echo "bench: webhook delivery, $BACKLOG pending deliveries to a local receiver…"
+  RECEIVER_PORT=$(free_port)
+  python3 bench/receiver.py "$RECEIVER_PORT" &
+  RECEIVER_PID=$!
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$RECEIVER_PORT/stats" >/dev/null && break; sleep 0.1; done
+  # Seeded while the server runs (a community it has never seen, so nothing about it is cached); its dispatcher finds the
+  # deliveries at its next poll. The rate runs from the first delivery's arrival to the last's, or to the time limit.
+  service seed --communities 1 --members $((BACKLOG + 1)) --prefix "hooks$(date +%s)" \
+    --webhook-url "http://127.0.0.1:$RECEIVER_PORT/hook" --webhook-backlog "$BACKLOG" > "$WORK/seed-hooks.log"
+  DRAIN=$(python3 bench/drain.py "$RECEIVER_PORT" "$BACKLOG" "$DRAIN_SECONDS")
+  record webhook_drain "webhook delivery, $BACKLOG pending" "$DRAIN"
+fi
 RSS_PEAK=$(rss_mb VmHWM)
 
 LOAD_AFTER=$(loadavg)
