@@ -22,7 +22,7 @@ using Community.Api.Security;
 using Community.Api.Settings;
 using Community.Api.Webhooks;
 
-// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption` and `healthcheck` are in Cli/.
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `seed` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
