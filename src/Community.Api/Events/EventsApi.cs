@@ -17,6 +17,7 @@ public static class EventsApi
         group.MapGet("/", Feed).Requires(new RequiredPermission
         {
             Choose = (_, _, target) => target.CommunityId is null ? Permissions.ReadAllEvents : Permissions.ReadEvents,
+            OneOf = [Permissions.ReadEvents, Permissions.ReadAllEvents],
             Community = context => context.QueryCommunityOfUsers("Is required: a user reads the feed of a community it administers."),
         });
         return group;

@@ -106,6 +106,7 @@ public static partial class IdentitiesApi
         Choose = (caller, context, _) => !caller.IsService && caller.HubUserId == PermissionDeclarations.RouteId(context)
             ? Permissions.ReadSelf
             : Permissions.ReadIdentities,
+        OneOf = [Permissions.ReadSelf, Permissions.ReadIdentities],
     };
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

@@ -20,11 +20,11 @@ public static partial class MembersApi
         var group = app.MapGroup("/api/v1/communities/{id:long}/members").WithTags("Members");
         group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers);
         // Joining oneself (any signed-in user, subject to join_mode) needs less than adding someone else.
-        group.MapPost("/", Add).RequiresInCommunity((caller, context) =>
+        group.MapPost("/", Add).RequiresInCommunity([Permissions.SelfMembership, Permissions.ManageMembers], (caller, context) =>
             IsSelfJoin(caller, context.Argument<AddMemberRequest>()) ? Permissions.SelfMembership : Permissions.ManageMembers);
         group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers);
         // Leaving is one's own choice; removing someone else is moderation.
-        group.MapDelete("/{hubUserId:long}", Remove).RequiresInCommunity((caller, context) =>
+        group.MapDelete("/{hubUserId:long}", Remove).RequiresInCommunity([Permissions.SelfMembership, Permissions.Moderate], (caller, context) =>
             !caller.IsService && caller.HubUserId == context.RouteLong("hubUserId") ? Permissions.SelfMembership : Permissions.Moderate);
         group.MapPut("/{hubUserId:long}/role", ChangeRole).RequiresInCommunity(Permissions.ManageMembers);
         group.MapPost("/{hubUserId:long}/ban", Ban).RequiresInCommunity(Permissions.Moderate);

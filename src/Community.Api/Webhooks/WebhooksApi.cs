@@ -22,11 +22,13 @@ public static partial class WebhooksApi
             .Requires(new RequiredPermission
             {
                 Choose = (_, _, target) => PermissionFor(target),
+                OneOf = Either,
                 Community = context => ValueTask.FromResult(new CommunityTarget(context.Argument<CreateWebhookRequest>().CommunityId is > 0 and var id ? id : null)),
             });
         group.MapGet("/", List).Requires(new RequiredPermission
         {
             Choose = (_, _, target) => PermissionFor(target),
+            OneOf = Either,
             Community = context => context.QueryCommunityOfUsers("Is required: a user lists the webhooks of a community it administers."),
         });
         var one = InSubscriptionsCommunity();
@@ -44,6 +46,8 @@ public static partial class WebhooksApi
     private static Permission PermissionFor(CommunityTarget target) =>
         target.CommunityId is null ? Permissions.ManageGlobalWebhooks : Permissions.ManageWebhooks;
 
+    private static readonly Permission[] Either = [Permissions.ManageWebhooks, Permissions.ManageGlobalWebhooks];
+
     /// <summary>
     /// A subscription by id: its community decides. To anyone who may not manage it, it does not exist: ids are
     /// sequential, and a refusal would confirm the id, and for a private community's subscription the community too.
@@ -51,6 +55,7 @@ public static partial class WebhooksApi
     private static RequiredPermission InSubscriptionsCommunity() => new()
     {
         Choose = (_, _, target) => PermissionFor(target),
+        OneOf = Either,
         Community = async context =>
         {
             var id = PermissionDeclarations.RouteId(context);
