@@ -8,6 +8,7 @@ using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Invites;
 using Community.Api.Idempotency;
 using Community.Api.JoinRequests;
 using Community.Api.Lookup;
@@ -50,6 +51,8 @@ public partial class Program
         builder.Services.AddScoped<RouteCache>();
         builder.Services.AddScoped<Memberships>();
         builder.Services.AddScoped<SelfJoinGate>();
+        builder.Services.AddScoped<CommunityInvites>();
+        builder.Services.AddScoped<InviteAcceptance>();
         return builder.Build();
     }
 
@@ -72,6 +75,7 @@ public partial class Program
         app.MapMembersApi();
         app.MapReputationApi();
         app.MapJoinRequestsApi();
+        app.MapInvitesApi();
         app.MapConnectorApi();
         app.MapLookupApi();
         app.MapIdentitiesApi();

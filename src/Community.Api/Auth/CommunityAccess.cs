@@ -24,10 +24,11 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
     /// <summary>Decides an action that names no community.</summary>
     public Decision Decide(Caller caller, Permission permission)
     {
+        if (caller.IsService && permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
         if (caller.IsService)
             return caller.HasScope(permission.Scope) ? Permit(caller, permission, null, "service") : Refuse(MissingScope(permission));
         if (caller.IsSuperAdmin) return Permit(caller, permission, null, "super_admin");
-        return permission.Users == UserRule.SignedIn ? Permit(caller, permission, null, null) : Refuse(ServicesOnly());
+        return permission.Users is UserRule.SignedIn or UserRule.UsersOnly ? Permit(caller, permission, null, null) : Refuse(ServicesOnly());
     }
 
     /// <summary>
@@ -53,6 +54,7 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
     {
         if (caller.IsService)
         {
+            if (permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
             if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
             var community = await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
             return community is null ? Refuse(Problems.CommunityNotFound(communityId)) : Permit(caller, permission, community, "service");
@@ -77,7 +79,7 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
 
         var needed = permission.Users switch
         {
-            UserRule.SignedIn => null,
+            UserRule.SignedIn or UserRule.UsersOnly => null,
             UserRule.Member => Roles.Member,
             UserRule.Moderator => Roles.Moderator,
             UserRule.Admin => Roles.Admin,
@@ -93,6 +95,9 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
         new(new Access(this, caller, permission, community, role), null);
 
     private static Decision Refuse(ProblemHttpResult refusal) => new(null, refusal);
+
+    private static ProblemHttpResult UsersOnly() =>
+        Problems.Forbidden(ErrorCodes.Forbidden, "Only users may call this endpoint, for themselves; a service adds members with POST /api/v1/communities/{id}/members.");
 
     private static ProblemHttpResult ServicesOnly() => Problems.Forbidden(ErrorCodes.Forbidden, "Only services may call this endpoint.");
 

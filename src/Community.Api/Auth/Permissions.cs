@@ -1,7 +1,10 @@
 namespace Community.Api.Auth;
 
-/// <summary>What a hub user needs for an action: any signed-in user, a least role in the community, or nothing (services only).</summary>
-public enum UserRule { SignedIn, Member, Moderator, Admin, Owner, ServiceOnly }
+/// <summary>
+/// What a hub user needs for an action: any signed-in user, a least role in the community, or nothing (services only).
+/// <see cref="UserRule.UsersOnly"/>: any signed-in user acting for itself, and no service whatever its scopes.
+/// </summary>
+public enum UserRule { SignedIn, Member, Moderator, Admin, Owner, ServiceOnly, UsersOnly }
 
 /// <summary>One row of the role table: the service scope and the user rule for an action.</summary>
 public sealed record Permission(string Scope, UserRule Users);
@@ -23,6 +26,10 @@ public static class Permissions
     public static readonly Permission SelfMembership = new(Scopes.MembersWrite, UserRule.SignedIn);
     /// <summary>Remove (kick), ban, unban, timeout.</summary>
     public static readonly Permission Moderate = new(Scopes.ModerationWrite, UserRule.Moderator);
+    /// <summary>Create, list and revoke invites (revoking another's invite needs admin: see <c>CommunityInvites.MayRevoke</c>).</summary>
+    public static readonly Permission ManageInvites = new(Scopes.MembersWrite, UserRule.Moderator);
+    /// <summary>Preview and accept an invite: a user joins for itself (a service adds members directly instead).</summary>
+    public static readonly Permission UseInvite = new(Scopes.MembersWrite, UserRule.UsersOnly);
     public static readonly Permission AdjustReputation = new(Scopes.ReputationWrite, UserRule.ServiceOnly);
     public static readonly Permission ReadIdentities = new(Scopes.IdentitiesRead, UserRule.ServiceOnly);
     /// <summary>A user reading its own hub user and memberships.</summary>

@@ -11,7 +11,7 @@ namespace Community.Api.Caching;
 public sealed class InvalidationOnCommit(CacheInvalidator invalidator) : ICommittedEventHandler
 {
     /// <summary>Event types that change nothing a cache holds.</summary>
-    public static readonly IReadOnlySet<string> Unrelated = new HashSet<string> { EventTypes.JoinRequested, EventTypes.JoinRejected };
+    public static readonly IReadOnlySet<string> Unrelated = new HashSet<string> { EventTypes.JoinRequested, EventTypes.JoinRejected, EventTypes.InviteCreated, EventTypes.InviteRevoked };
 
     public void OnCommitted(IReadOnlyList<OutboxEvent> events)
     {

@@ -6,6 +6,7 @@ using Community.Api.Audit;
 using Community.Api.Events;
 using Community.Api.Http;
 using Community.Api.Identities;
+using Community.Api.Invites;
 using Community.Api.Members;
 using Community.Api.Platforms;
 using Community.Api.Settings;
@@ -26,6 +27,7 @@ public abstract class CommunityDb(DbContextOptions options) : DbContext(options)
     public DbSet<Member> Members => Set<Member>();
     public DbSet<ReputationChange> ReputationHistory => Set<ReputationChange>();
     public DbSet<JoinRequest> JoinRequests => Set<JoinRequest>();
+    public DbSet<Invite> Invites => Set<Invite>();
     public DbSet<PlatformConnection> PlatformConnections => Set<PlatformConnection>();
     public DbSet<CommunitySetting> Settings => Set<CommunitySetting>();
     public DbSet<OutboxEvent> Events => Set<OutboxEvent>();

@@ -17,6 +17,8 @@ public static class EventTypes
     public const string MemberReputationChanged = "member.reputation_changed";
     public const string JoinRequested = "member.join_requested";
     public const string JoinRejected = "member.join_rejected";
+    public const string InviteCreated = "invite.created";
+    public const string InviteRevoked = "invite.revoked";
     public const string PlatformConnected = "platform.connected";
     public const string PlatformDisconnected = "platform.disconnected";
     public const string SettingsUpdated = "settings.updated";
@@ -29,7 +31,7 @@ public static class EventTypes
     [
         CommunityCreated, CommunityUpdated, CommunityDeactivated, CommunityRestored, OwnershipTransferred,
         MemberJoined, MemberLeft, MemberRemoved, MemberRoleChanged, MemberBanned, MemberUnbanned, MemberReputationChanged,
-        JoinRequested, JoinRejected, PlatformConnected, PlatformDisconnected, SettingsUpdated, UserCreated, UserMerged,
+        JoinRequested, JoinRejected, InviteCreated, InviteRevoked, PlatformConnected, PlatformDisconnected, SettingsUpdated, UserCreated, UserMerged,
         IdentityLinked, IdentityUnlinked,
     ];
 }

@@ -97,6 +97,7 @@ public static class ErrorCodes
     public const string UserNotFound = "user_not_found";
     public const string IdentityNotFound = "identity_not_found";
     public const string PlatformNotFound = "platform_not_found";
+    public const string InviteNotFound = "invite_not_found";
     public const string NotFound = "not_found";
     public const string CommunityNameTaken = "community_name_taken";
     public const string PlatformAlreadyConnected = "platform_already_connected";

@@ -161,7 +161,7 @@ public static partial class MembersApi
         {
             var mode = await joinGate.DecideAsync(access.Caller, community, ct);
             if (mode.Refused)
-                return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite, or ask an admin to add you.");
+                return Problems.Forbidden(ErrorCodes.Forbidden, "This community is invitation only: accept an invite with POST /api/v1/invites/{code}/accept, or ask an admin to add you.");
             if (mode.Request is { } filed)
             {
                 await tx.CommitAsync(ct); // a filed join request is kept

@@ -20,6 +20,10 @@ public static class ServiceMetrics
     public static readonly Gauge WebhookOldestUndeliveredAge = Metrics.CreateGauge("waddlebot_webhook_oldest_undelivered_age_seconds",
         "Age of the oldest pending webhook delivery of an active subscription (0 when none); refreshed by the dispatcher.");
 
+    /// <summary>Preview or accept answered invite_not_found: unknown, revoked, expired or used up. A rise means guessing.</summary>
+    public static readonly Counter InviteLookupFailures = Metrics.CreateCounter("waddlebot_invite_lookup_failures_total",
+        "Invite previews and accepts answered invite_not_found, by operation (preview, accept).", "operation");
+
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
         "Cache reads by cache and result (hit, miss).", "cache", "result");
 }

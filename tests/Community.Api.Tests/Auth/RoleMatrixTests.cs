@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Community.Api.Members;
 using Community.Api.Tests.Infrastructure;
+using Community.Api.Tests.Invites;
 
 namespace Community.Api.Tests.Auth;
 
@@ -80,6 +81,13 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
         ("POST {c}/join-requests/{request}/reject",            "private",  "401   403f  403f  200   404c  403r  403r  200   200   200   404c"),
         ("GET {c}/audit-log",                                  "public",   "401   403f  200   200   403r  403r  403r  200   200   200   403r"),
         ("GET {c}/audit-log",                                  "private",  "401   403f  200   200   404c  403r  403r  200   200   200   404c"),
+        ("POST {c}/invites",                                   "public",   "401   403f  403f  201   403r  403r  201   201   201   201   403r"),
+        ("POST {c}/invites",                                   "private",  "401   403f  403f  201   404c  403r  201   201   201   201   404c"),
+        ("GET {c}/invites",                                    "public",   "401   403f  403f  200   403r  403r  200   200   200   200   403r"),
+        ("GET {c}/invites",                                    "private",  "401   403f  403f  200   404c  403r  200   200   200   200   404c"),
+        // The moderator's own invite; revoking another's needs admin (InviteTests).
+        ("DELETE {c}/invites/{code}",                          "public",   "401   403f  403f  200   403r  403r  200   200   200   200   403r"),
+        ("DELETE {c}/invites/{code}",                          "private",  "401   403f  403f  200   404c  403r  200   200   200   200   404c"),
 
         ("POST /communities",                                  "-",        "401   403f  403f  201   201   201   201   201   201   201   201"),
         ("GET /communities",                                   "-",        "401   403f  200   200   200   200   200   200   200   200   200"),
@@ -98,6 +106,9 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
         // Linking is for services even when users name themselves.
         ("POST /users/{self}/identities",                      "-",        "401   403f  403f  201   403f  403f  403f  403f  403f  201   403f"),
         ("DELETE /users/{self}/identities/{platform}/{acct}",  "-",        "401   403f  403f  200   403f  403f  403f  403f  403f  200   403f"),
+        // Users only, whoever holds the code: an invite of a fresh private community seated like the shared ones.
+        ("GET /invites/{code}",                                "-",        "401   403f  403f  403f  200   200   200   200   200   200   200"),
+        ("POST /invites/{code}/accept",                        "-",        "401   403f  403f  403f  201   200   200   200   200   201   201"),
     ];
 
     /// <summary>The least role each community endpoint names in its <c>insufficient_role</c> refusals.</summary>
@@ -106,6 +117,7 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
         _ when endpoint.StartsWith("DELETE {c}/members/") || endpoint.Contains("/ban") => Roles.Moderator,
         "DELETE {c}" or "POST {c}/restore" or "POST {c}/transfer-ownership" => Roles.Owner,
         _ when endpoint.StartsWith("GET {c}/members") => Roles.Member,
+        _ when endpoint.Contains("{c}/invites") => Roles.Moderator,
         _ => Roles.Admin,
     };
 
@@ -291,6 +303,14 @@ public abstract class RoleMatrixTests(TestApp app) : ApiTest(app)
         ["POST {c}/join-requests/{request}/reject"] = async a =>
             Req(HttpMethod.Post, $"{a.C}/join-requests/{await PendingRequest(a)}/reject"),
         ["GET {c}/audit-log"] = a => Task.FromResult(Req(HttpMethod.Get, $"{a.C}/audit-log")),
+        ["POST {c}/invites"] = a => Task.FromResult(Req(HttpMethod.Post, $"{a.C}/invites", new { max_uses = 5 })),
+        ["GET {c}/invites"] = a => Task.FromResult(Req(HttpMethod.Get, $"{a.C}/invites")),
+        ["DELETE {c}/invites/{code}"] = async a =>
+            Req(HttpMethod.Delete, $"{a.C}/invites/{(await a.App.User(a.Cast.Moderator).Invite(a.Community)).Str("code")}"),
+        ["GET /invites/{code}"] = async a =>
+            Req(HttpMethod.Get, $"/api/v1/invites/{await a.App.InviteCode(await a.Cast.FreshCommunity(a.App, isPublic: false))}"),
+        ["POST /invites/{code}/accept"] = async a =>
+            Req(HttpMethod.Post, $"/api/v1/invites/{await a.App.InviteCode(await a.Cast.FreshCommunity(a.App, isPublic: false))}/accept"),
 
         // A service names the owner; a user (super admins included) becomes the owner itself.
         ["POST /communities"] = a => Task.FromResult(Req(HttpMethod.Post, "/api/v1/communities",

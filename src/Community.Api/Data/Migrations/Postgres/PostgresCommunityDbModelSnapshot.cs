@@ -351,7 +351,7 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("webhook_subscriptions", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Http.IdempotencyRecord", b =>
+            modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
                         .HasMaxLength(200)
@@ -515,7 +515,72 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("user_identities", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_uses");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("integer")
+                        .HasColumnName("uses");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invites");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invites_code");
+
+                    b.HasIndex("CommunityId", "Id")
+                        .HasDatabaseName("ix_invites_community_id_id");
+
+                    b.ToTable("invites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_invites_max_uses", "max_uses IS NULL OR max_uses >= 1");
+
+                            t.HasCheckConstraint("ck_invites_uses", "uses >= 0");
+
+                            t.HasCheckConstraint("ck_invites_uses_within_max", "max_uses IS NULL OR uses <= max_uses");
+                        });
+                });
+
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -663,7 +728,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -861,7 +926,17 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_user_identities_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invites_communities_community_id");
+                });
+
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -895,7 +970,7 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

@@ -336,7 +336,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("webhook_subscriptions", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Http.IdempotencyRecord", b =>
+            modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
                         .HasMaxLength(200)
@@ -496,7 +496,70 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("user_identities", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_uses");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uses");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invites");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invites_code");
+
+                    b.HasIndex("CommunityId", "Id")
+                        .HasDatabaseName("ix_invites_community_id_id");
+
+                    b.ToTable("invites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_invites_max_uses", "max_uses IS NULL OR max_uses >= 1");
+
+                            t.HasCheckConstraint("ck_invites_uses", "uses >= 0");
+
+                            t.HasCheckConstraint("ck_invites_uses_within_max", "max_uses IS NULL OR uses <= max_uses");
+                        });
+                });
+
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -640,7 +703,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -834,7 +897,17 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_user_identities_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.JoinRequest", b =>
+            modelBuilder.Entity("Community.Api.Invites.Invite", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invites_communities_community_id");
+                });
+
+            modelBuilder.Entity("Community.Api.JoinRequests.JoinRequest", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()
@@ -868,7 +941,7 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Members.ReputationChange", b =>
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
                         .WithMany()

@@ -1,0 +1,62 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Community.Api.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Invites : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "invites",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    community_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    max_uses = table.Column<int>(type: "INTEGER", nullable: true),
+                    uses = table.Column<int>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invites", x => x.id);
+                    table.CheckConstraint("ck_invites_max_uses", "max_uses IS NULL OR max_uses >= 1");
+                    table.CheckConstraint("ck_invites_uses", "uses >= 0");
+                    table.CheckConstraint("ck_invites_uses_within_max", "max_uses IS NULL OR uses <= max_uses");
+                    table.ForeignKey(
+                        name: "fk_invites_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invites_code",
+                table: "invites",
+                column: "code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invites_community_id_id",
+                table: "invites",
+                columns: new[] { "community_id", "id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "invites");
+        }
+    }
+}
