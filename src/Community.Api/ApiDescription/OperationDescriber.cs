@@ -110,7 +110,7 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
     /// <summary>One requirement per service scope that can open the operation, and the Hub token; users' roles are in the description.</summary>
     private static List<OpenApiSecurityRequirement> SecurityOf(RequiredPermission permission, OpenApiDocument document)
     {
-        var requirements = permission.OneOf.Select(p => p.Scope).Distinct()
+        var requirements = permission.OneOf.Where(p => p.Users != UserRule.UsersOnly).Select(p => p.Scope).Distinct()
             .Select(scope => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiComponents.ApiKeyScheme, document)] = [scope] })
             .ToList();
         requirements.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiComponents.BearerScheme, document)] = [] });
@@ -160,8 +160,9 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
                     codes.Add(ErrorCodes.InsufficientRole);
             }
         }
-        if (operation.RequestBody is not null)
-            codes.UnionWith([ErrorCodes.ValidationFailed, ErrorCodes.PayloadTooLarge, ErrorCodes.UnsupportedMediaType]);
+        // The body limit holds for every request, with a body the operation reads or not.
+        codes.Add(ErrorCodes.PayloadTooLarge);
+        if (operation.RequestBody is not null) codes.UnionWith([ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedMediaType]);
         if (operation.Parameters!.Any(p => p.In == ParameterLocation.Query)) codes.Add(ErrorCodes.ValidationFailed); // a value of the wrong type
         if (idempotent) codes.UnionWith([ErrorCodes.ValidationFailed, ErrorCodes.Conflict, ErrorCodes.IdempotencyKeyReused]);
         if (permission is not null && !HttpMethods.IsGet(endpoint.Method)) codes.Add(ErrorCodes.Conflict); // a write that raced another is rolled back
@@ -172,27 +173,34 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
 
     private static void DescribeProblems(OpenApiOperation operation, SortedSet<string> codes, OpenApiDocument document)
     {
-        foreach (var status in operation.Responses!.Keys.Where(k => k[0] is '4' or '5').ToList()) operation.Responses.Remove(status);
+        var responses = operation.Responses!;
+        // Problem answers the framework was told about are rebuilt with their codes; other error answers (the 503 of
+        // /healthz, which carries the health report) stay as they are.
+        foreach (var (status, _) in responses.Where(r => r.Key[0] is '4' or '5' && IsProblem(r.Value)).ToList()) responses.Remove(status);
         foreach (var group in codes.GroupBy(c => ProblemCatalog.Of(c).Status).OrderBy(g => g.Key))
         {
+            if (responses.ContainsKey(group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))) continue;
             switch (group.Key)
             {
                 case 401:
-                    operation.Responses["401"] = new OpenApiResponseReference(ApiComponents.UnauthorizedResponse, document);
+                    responses["401"] = new OpenApiResponseReference(ApiComponents.UnauthorizedResponse, document);
                     break;
                 case 429:
-                    operation.Responses["429"] = new OpenApiResponseReference(ApiComponents.RateLimitedResponse, document);
+                    responses["429"] = new OpenApiResponseReference(ApiComponents.RateLimitedResponse, document);
                     break;
                 case 500 or 503:
-                    operation.Responses["5XX"] = new OpenApiResponseReference(ApiComponents.ServerErrorResponse, document);
+                    responses["5XX"] = new OpenApiResponseReference(ApiComponents.ServerErrorResponse, document);
                     break;
                 default:
-                    operation.Responses[group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
+                    responses[group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
                         ApiComponents.ProblemResponse(document, StatusSummary(group.Key), group);
                     break;
             }
         }
     }
+
+    private static bool IsProblem(IOpenApiResponse response) =>
+        response.Content is not { Count: > 0 } content || content.ContainsKey(ApiComponents.ProblemMediaType);
 
     private static string StatusSummary(int status) => status switch
     {
@@ -210,8 +218,12 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
     private static string? WhoMayCall(RequiredPermission? permission)
     {
         if (permission is null) return "**Who may call:** anyone; no credentials needed.";
-        var ways = permission.OneOf.Select(p =>
-            $"a service key with `{p.Scope}`" + (p.Users == UserRule.ServiceOnly ? "" : $", or {Users(p.Users)}")).Distinct().ToList();
+        var ways = permission.OneOf.Select(p => p.Users switch
+        {
+            UserRule.ServiceOnly => $"a service key with `{p.Scope}`",
+            UserRule.UsersOnly => "any signed-in user, for itself (no service key, whatever its scopes)",
+            var users => $"a service key with `{p.Scope}`, or {Users(users)}",
+        }).Distinct().ToList();
         return ways.Count == 1
             ? $"**Who may call:** {ways[0]}; super admins always."
             : "**Who may call** (the request decides which applies):\n" + string.Join("\n", ways.Select(w => $"- {w}")) + "\n- super admins always.";
@@ -224,7 +236,7 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
         UserRule.Moderator => "a moderator, admin or the owner of the community",
         UserRule.Admin => "an admin or the owner of the community",
         UserRule.Owner => "the owner of the community",
-        _ => "no user",
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "A user rule the description does not know."),
     };
 
     private static string? Emitted(EmittedEvents? events) =>

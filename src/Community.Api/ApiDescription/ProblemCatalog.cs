@@ -24,6 +24,7 @@ public static class ProblemCatalog
         new(ErrorCodes.UserNotFound, 404, "No such hub user (or it was merged into another)."),
         new(ErrorCodes.IdentityNotFound, 404, "No hub user has this platform account."),
         new(ErrorCodes.PlatformNotFound, 404, "The community has no such platform connection."),
+        new(ErrorCodes.InviteNotFound, 404, "No invite with this code admits anyone: it is unknown, revoked, expired or used up (one answer for all)."),
         new(ErrorCodes.NotFound, 404, "The resource named in the path does not exist (or is not visible to the caller)."),
         new("method_not_allowed", 405, "The path exists but does not take this HTTP method; `Allow` lists the ones it takes."),
         new(ErrorCodes.CommunityNameTaken, 409, "Another community has this name (names are unique regardless of case)."),
