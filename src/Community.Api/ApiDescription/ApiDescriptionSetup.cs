@@ -26,6 +26,7 @@ public static class ApiDescriptionSetup
         app.MapScalarApiReference(ReferencePath, o => o
                 .WithTitle("Community Module API")
                 .WithOpenApiRoutePattern(DocumentPath)
+                .ExpandAllTags() // every operation's summary in the sidebar at once
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()

@@ -16,6 +16,7 @@ internal static class SchemaNames
         var type = info.Type;
         if (IsGeneric(type, typeof(Optional<>))) return null; // inlined: clients send the plain value (see OptionalFields)
         if (IsGeneric(type, typeof(Envelope<>)) || IsGeneric(type, typeof(Envelope<,>))) return Inner(type.GetGenericArguments()[0]) + "Envelope";
+        if (type == typeof(JsonElement)) return "JsonValue"; // any JSON value (a setting, an audit entry's before and after)
         return OpenApiOptions.CreateDefaultSchemaReferenceId(info);
     }
 
