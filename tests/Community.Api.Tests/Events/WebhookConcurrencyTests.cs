@@ -116,6 +116,7 @@ public abstract class WebhookConcurrencyTests(TestApp app) : EventsTest(app)
         await PatchSettingsAsync(communityId, "claimed twice");
         var options = App.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         var now = App.Clock.UtcNow();
+        await HorizonPassedAsync();
         await App.Db(db => DeliveryQueue.FanOutAsync(db, now, 1000, Ct));
         var first = Assert.Single(await App.Db(db => DeliveryQueue.ClaimAsync(db, now, now + options.Lease(), 10, Ct)));
         var later = now + options.Lease();
@@ -146,6 +147,7 @@ public abstract class WebhookConcurrencyTests(TestApp app) : EventsTest(app)
             }));
             return await db.SaveChangesAsync();
         });
+        await HorizonPassedAsync(); // fan-out takes only events below it
         var now = App.Clock.GetUtcNow().UtcDateTime;
         await App.Db(db => DeliveryQueue.FanOutAsync(db, now, 1000, Ct));
 

@@ -79,7 +79,7 @@ public abstract class TestApp : IAsyncLifetime
     /// <summary>A client authenticated with a service key (all scopes unless another key is given).</summary>
     public HttpClient Service(string apiKey = TestKeys.Admin)
     {
-        var client = Factory.CreateClient();
+        var client = NewClient();
         client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
     }
@@ -87,12 +87,23 @@ public abstract class TestApp : IAsyncLifetime
     /// <summary>A client authenticated as a hub user through a Hub token.</summary>
     public HttpClient User(long hubUserId, bool superAdmin = false)
     {
-        var client = Factory.CreateClient();
+        var client = NewClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.UserToken(hubUserId, superAdmin));
         return client;
     }
 
-    public HttpClient Anonymous() => Factory.CreateClient();
+    public HttpClient Anonymous() => NewClient();
+
+    private readonly Lock _clientsLock = new();
+
+    /// <summary>
+    /// The factory keeps every client in a plain list to dispose with it; race tests create clients from many threads at
+    /// once, and unguarded adds leave a null in that list, which fails the factory's dispose.
+    /// </summary>
+    private HttpClient NewClient()
+    {
+        lock (_clientsLock) return Factory.CreateClient();
+    }
 
     /// <summary>Runs <paramref name="work"/> against the app's database in a fresh scope, as a second client would see it.</summary>
     public async Task<T> Db<T>(Func<CommunityDb, Task<T>> work)
