@@ -17,11 +17,12 @@ using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
 using Community.Api.Reputation;
+using Community.Api.Retention;
 using Community.Api.Security;
 using Community.Api.Settings;
 using Community.Api.Webhooks;
 
-// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption` and `healthcheck` are in Cli/.
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `prune` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
@@ -41,6 +42,7 @@ public partial class Program
         builder.AddServiceApi();
         builder.AddEvents();
         builder.AddWebhooks();
+        builder.AddRetention();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);
