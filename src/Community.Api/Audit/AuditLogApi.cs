@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using System.Text.Json;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -18,7 +19,13 @@ public static class AuditLogApi
     public static RouteGroupBuilder MapAuditLogApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/audit-log").WithTags("Audit");
-        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadAuditLog);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadAuditLog)
+            .WithName("listAuditLog").WithSummary("A community's audit log")
+            .WithDescription("""
+                Every write in the community, newest first: the actor (a hub user id or a service key's name), the action,
+                its target and the state before and after. `action` keeps one action (e.g. `member.banned`). Keyset-paged.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
         return group;
     }
 

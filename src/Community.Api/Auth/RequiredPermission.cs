@@ -21,6 +21,12 @@ public sealed class RequiredPermission
     /// </summary>
     public required Func<Caller, EndpointFilterInvocationContext, CommunityTarget, Permission> Choose { get; init; }
 
+    /// <summary>
+    /// Every permission <see cref="Choose"/> may pick. The API description derives the operation's security, scopes and
+    /// refusals from it, and the filter refuses to act on a choice outside it, so the two cannot drift apart.
+    /// </summary>
+    public required IReadOnlyList<Permission> OneOf { get; init; }
+
     /// <summary>The community the permission is decided in; null when the action names none.</summary>
     public Func<EndpointFilterInvocationContext, ValueTask<CommunityTarget>>? Community { get; init; }
 
@@ -44,6 +50,8 @@ public sealed class RequiredPermissionFilter : IEndpointFilter
         var rules = http.RequestServices.GetRequiredService<CommunityAccess>();
         var target = required.Community is null ? CommunityTarget.None : await required.Community(context);
         var permission = required.Choose(caller, context, target);
+        if (!required.OneOf.Contains(permission))
+            throw new InvalidOperationException($"{http.GetEndpoint()?.DisplayName} chose a permission it does not declare in OneOf.");
         if (caller.IsService && !caller.HasScope(permission.Scope)) return rules.Decide(caller, permission).Refusal;
         if (target.Answer is { } answer) return answer;
 
@@ -62,18 +70,22 @@ public static class PermissionDeclarations
 {
     /// <summary>The action names no community.</summary>
     public static TBuilder Requires<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.Requires(new RequiredPermission { Choose = (_, _, _) => permission });
+        builder.Requires(new RequiredPermission { Choose = (_, _, _) => permission, OneOf = [permission] });
 
     /// <summary>The action happens in the community of the route's <c>{id}</c>.</summary>
     public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequiresInCommunity((_, _) => permission);
+        builder.RequiresInCommunity([permission], (_, _) => permission);
 
-    /// <summary>The action happens in the community of the route's <c>{id}</c>; the request chooses the permission.</summary>
-    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Func<Caller, EndpointFilterInvocationContext, Permission> choose)
+    /// <summary>
+    /// The action happens in the community of the route's <c>{id}</c>; the request chooses the permission among
+    /// <paramref name="oneOf"/>.
+    /// </summary>
+    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission[] oneOf, Func<Caller, EndpointFilterInvocationContext, Permission> choose)
         where TBuilder : IEndpointConventionBuilder =>
         builder.Requires(new RequiredPermission
         {
             Choose = (caller, context, _) => choose(caller, context),
+            OneOf = oneOf,
             Community = context => ValueTask.FromResult(new CommunityTarget(RouteId(context))),
         });
 

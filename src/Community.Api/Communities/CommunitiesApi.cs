@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Events;
@@ -21,15 +22,81 @@ public static partial class CommunitiesApi
     public static RouteGroupBuilder MapCommunitiesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities").WithTags("Communities");
-        group.MapPost("/", Create).Requires(Permissions.CreateCommunity);
-        group.MapGet("/", List).Requires(Permissions.ReadCommunity);
-        group.MapGet("/{id:long}", Get).RequiresInCommunity(Permissions.ReadCommunity);
-        group.MapPut("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity);
-        group.MapPatch("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity);
-        group.MapDelete("/{id:long}", Deactivate).RequiresInCommunity(Permissions.OwnCommunity);
-        group.MapPost("/{id:long}/restore", Restore).RequiresInCommunity(Permissions.OwnCommunity);
-        group.MapPost("/{id:long}/transfer-ownership", TransferOwnership).RequiresInCommunity(Permissions.OwnCommunity);
-        group.MapGet("/{id:long}/stats", Stats).RequiresInCommunity(Permissions.ReadCommunity);
+        group.MapPost("/", Create).Requires(Permissions.CreateCommunity)
+            .WithName("createCommunity").WithSummary("Create a community")
+            .WithDescription("""
+                Creates the community, its owner's membership (role `owner`, the default reputation) and its default
+                settings in one transaction. A user caller becomes the owner; a service names the owner by `owner_id` or by
+                platform account (`owner`, resolved or created as identity resolve does). `name` is 1–100 characters and
+                unique regardless of case. Only services and super admins choose `tier: premium` or another owner.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.Forbidden, ErrorCodes.IdentityNotFound,
+                ErrorCodes.UserNotFound, ErrorCodes.CommunityNameTaken)
+            .Emits(EventTypes.CommunityCreated).WithETag()
+            .WithRequestExample(new CreateCommunityRequest("Waddle Pond", Description: "Ducks and the people who feed them.",
+                Owner: new OwnerIdentity("twitch", "1001", "mallard")));
+        group.MapGet("/", List).Requires(Permissions.ReadCommunity)
+            .WithName("listCommunities").WithSummary("List communities")
+            .WithDescription("""
+                Active communities in id order, keyset-paged; `include_inactive=true` adds deactivated ones. `q` matches
+                name and display name (case-insensitive), `platform` keeps those connected to that platform, `tier` one tier.
+                Users see public communities and their own; services and super admins see all.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor, ErrorCodes.UnsupportedPlatform);
+        group.MapGet("/{id:long}", Get).RequiresInCommunity(Permissions.ReadCommunity)
+            .WithName("getCommunity").WithSummary("Read a community")
+            .WithDescription("The community with its connected platforms. A private one is visible only to its members (to others it is 404).")
+            .WithETag(ifNoneMatch: true);
+        group.MapPut("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity)
+            .WithName("replaceCommunity").WithSummary("Change a community (PUT)")
+            .WithDescription("""
+                The same as PATCH: only the fields present change (`name`, `display_name`, `description`, `avatar_url`,
+                `is_public`; `tier` by services and super admins only), and a present `null` clears a field. Refused on a
+                deactivated community.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.Forbidden, ErrorCodes.CommunityInactive, ErrorCodes.CommunityNameTaken)
+            .Emits(EventTypes.CommunityUpdated).WithETag(ifMatch: true)
+            .WithRequestExample(new { display_name = "The Waddle Pond", is_public = false });
+        group.MapPatch("/{id:long}", Update).RequiresInCommunity(Permissions.UpdateCommunity)
+            .WithName("updateCommunity").WithSummary("Change a community")
+            .WithDescription("""
+                Changes the fields present (`name`, `display_name`, `description`, `avatar_url`, `is_public`; `tier` by
+                services and super admins only); a present `null` clears a field, an absent one stays. Refused on a
+                deactivated community. A request that changes nothing answers the community as it is and records nothing.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.Forbidden, ErrorCodes.CommunityInactive, ErrorCodes.CommunityNameTaken)
+            .Emits(EventTypes.CommunityUpdated).WithETag(ifMatch: true)
+            .WithRequestExample(new { description = "Ducks, geese and the people who feed them." });
+        group.MapDelete("/{id:long}", Deactivate).RequiresInCommunity(Permissions.OwnCommunity)
+            .WithName("deactivateCommunity").WithSummary("Deactivate a community")
+            .WithDescription("""
+                Deactivates, never deletes: the community stays readable, leaves default lists and refuses joins (409
+                `community_inactive`). Its platform connections are suspended with it, so another community may connect
+                those channels. Deactivating an inactive community answers it unchanged.
+                """)
+            .Emits(EventTypes.CommunityDeactivated).WithETag(ifMatch: true);
+        group.MapPost("/{id:long}/restore", Restore).RequiresInCommunity(Permissions.OwnCommunity)
+            .WithName("restoreCommunity").WithSummary("Restore a deactivated community")
+            .WithDescription("""
+                Reactivates the community and its platform connections. A connection whose channel another community
+                connected in the meantime is dropped (`platform.disconnected`, reason `connected_by_another_community`).
+                """)
+            .Emits(EventTypes.CommunityRestored, EventTypes.PlatformDisconnected).WithETag();
+        group.MapPost("/{id:long}/transfer-ownership", TransferOwnership).RequiresInCommunity(Permissions.OwnCommunity)
+            .WithName("transferOwnership").WithSummary("Transfer ownership")
+            .WithDescription("""
+                Makes `new_owner_id`, an active member in good standing, the owner; the old owner becomes admin. There is
+                exactly one owner before, during and after.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.CommunityInactive, ErrorCodes.MemberNotFound, ErrorCodes.Conflict)
+            .Emits(EventTypes.OwnershipTransferred).WithETag()
+            .WithRequestExample(new TransferOwnershipRequest(2));
+        group.MapGet("/{id:long}/stats", Stats).RequiresInCommunity(Permissions.ReadCommunity)
+            .WithName("getCommunityStats").WithSummary("Community statistics")
+            .WithDescription("""
+                Members by role and status, platform connections by platform, joins in the last 1, 7 and 30 days, and the
+                active members' reputation: the average and how many fall in each tier.
+                """);
         return group;
     }
 

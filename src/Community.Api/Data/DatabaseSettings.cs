@@ -42,10 +42,35 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     {
         var settings = Read(config, workingDirectory);
         var pooling = config["Database:TransactionPooling"];
-        if (string.IsNullOrWhiteSpace(pooling)) return settings;
+        if (string.IsNullOrWhiteSpace(pooling)) return settings.ForDirectConnections();
         if (!bool.TryParse(pooling.Trim(), out var behindPooler))
             throw new StartupConfigurationException($"Database:TransactionPooling must be true or false, not '{pooling}'.");
-        return behindPooler ? settings.ForTransactionPooler() : settings;
+        return behindPooler ? settings.ForTransactionPooler() : settings.ForDirectConnections();
+    }
+
+    /// <summary>How many statements each PostgreSQL connection keeps prepared (the service runs fewer distinct ones).</summary>
+    public const int PreparedStatementsPerConnection = 128;
+
+    /// <summary>
+    /// Connected to PostgreSQL itself (or through a pooler in session mode), a pooled connection is the same server
+    /// session from one request to the next, so Npgsql may keep what makes a repeated query cheap: it prepares each
+    /// statement once it has run a few times (<c>Max Auto Prepare</c>; the server then skips parsing and planning), and
+    /// it does not reset the session when a request returns the connection (<c>No Reset On Close</c>: the service keeps
+    /// no session state, no SET, temporary tables or session advisory locks, so the reset would only cost the server
+    /// work on every request). A <c>Max Auto Prepare</c> the URL sets is kept.
+    /// </summary>
+    public DatabaseSettings ForDirectConnections()
+    {
+        if (Provider != DatabaseProvider.Postgres) return this;
+        return this with { ConnectionString = Reused(ConnectionString)!, ReadConnectionString = Reused(ReadConnectionString) };
+
+        static string? Reused(string? connectionString)
+        {
+            if (connectionString is null) return null;
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+            if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = PreparedStatementsPerConnection;
+            return builder.ConnectionString;
+        }
     }
 
     /// <summary>

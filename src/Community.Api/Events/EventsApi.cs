@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Auth;
 using Community.Api.Data;
 using Community.Api.Http;
@@ -17,8 +18,17 @@ public static class EventsApi
         group.MapGet("/", Feed).Requires(new RequiredPermission
         {
             Choose = (_, _, target) => target.CommunityId is null ? Permissions.ReadAllEvents : Permissions.ReadEvents,
+            OneOf = [Permissions.ReadEvents, Permissions.ReadAllEvents],
             Community = context => context.QueryCommunityOfUsers("Is required: a user reads the feed of a community it administers."),
-        });
+        })
+            .WithName("listEvents").WithSummary("The event feed")
+            .WithDescription("""
+                Events with an id above `after`, in id (commit) order. Page with `after` = the previous `meta.next_after`: a
+                consumer that does so never misses an event, even while writers commit concurrently; `meta.has_more` says
+                whether to ask again right away. `types` (comma-separated) and `community_id` filter. A community's admins
+                read its feed (`community_id` required); the whole feed is for services and super admins.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed);
         return group;
     }
 

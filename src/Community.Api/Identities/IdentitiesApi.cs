@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using System.Text.RegularExpressions;
 using Community.Api.Auth;
 using Community.Api.Data;
@@ -19,15 +20,54 @@ public static partial class IdentitiesApi
     public static void MapIdentitiesApi(this IEndpointRouteBuilder app)
     {
         var identities = app.MapGroup("/api/v1/identities").WithTags("Identities");
-        identities.MapPost("/resolve", Resolve).Requires(Permissions.WriteIdentities);
-        identities.MapGet("/{platform}/{platformUserId}", GetByPlatform).Requires(Permissions.ReadIdentities);
+        identities.MapPost("/resolve", Resolve).Requires(Permissions.WriteIdentities)
+            .WithName("resolveIdentity").WithSummary("Resolve a platform account to its hub user")
+            .WithDescription("""
+                Finds the hub user of a platform account, creating both when the account is new; keyed by
+                `platform_user_id`, never by name. Race-safe: concurrent calls give one hub user. A changed
+                `platform_username` or `avatar_url` is stored.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform)
+            .Emits(EventTypes.UserCreated)
+            .WithRequestExample(new ResolveIdentityRequest("discord", "80351110224678912", "Nelly"));
+        identities.MapGet("/{platform}/{platformUserId}", GetByPlatform).Requires(Permissions.ReadIdentities)
+            .WithName("getIdentity").WithSummary("Find the hub user of a platform account")
+            .WithDescription("The hub user that owns this platform account, with all its linked accounts; nothing is created.")
+            .WithProblems(ErrorCodes.UnsupportedPlatform, ErrorCodes.IdentityNotFound);
 
         var users = app.MapGroup("/api/v1/users").WithTags("Identities");
-        users.MapPost("/", CreateUser).Requires(Permissions.WriteIdentities);
-        users.MapGet("/{id:long}", GetUser).Requires(SelfOrIdentityReader);
-        users.MapGet("/{id:long}/communities", UserCommunities).Requires(SelfOrIdentityReader);
-        users.MapPost("/{id:long}/identities", Link).Requires(Permissions.WriteIdentities);
-        users.MapDelete("/{id:long}/identities/{platform}/{platformUserId}", Unlink).Requires(Permissions.WriteIdentities);
+        users.MapPost("/", CreateUser).Requires(Permissions.WriteIdentities)
+            .WithName("createUser").WithSummary("Create a hub user")
+            .WithDescription("A hub user with no platform account yet; link accounts to it afterwards.")
+            .WithProblems(ErrorCodes.ValidationFailed)
+            .Emits(EventTypes.UserCreated)
+            .WithRequestExample(new CreateUserRequest("mallard", "mallard@example.org"));
+        users.MapGet("/{id:long}", GetUser).Requires(SelfOrIdentityReader)
+            .WithName("getUser").WithSummary("Read a hub user")
+            .WithDescription("The hub user and its linked platform accounts. A user may read itself.")
+            .WithProblems(ErrorCodes.UserNotFound);
+        users.MapGet("/{id:long}/communities", UserCommunities).Requires(SelfOrIdentityReader)
+            .WithName("listUserCommunities").WithSummary("A hub user's communities")
+            .WithDescription("The user's active memberships with role, reputation and reputation tier. A user may read its own.")
+            .WithProblems(ErrorCodes.UserNotFound);
+        users.MapPost("/{id:long}/identities", Link).Requires(Permissions.WriteIdentities)
+            .WithName("linkIdentity").WithSummary("Link a platform account")
+            .WithDescription("""
+                Links the account to this hub user. An account owned by another hub user is 409
+                `identity_linked_elsewhere`, unless `merge: true`: then that user is merged into this one in one transaction
+                (memberships move; where both are members the higher role and reputation win; bans carry over).
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.UserNotFound,
+                ErrorCodes.IdentityLinkedElsewhere, ErrorCodes.Conflict)
+            .Emits(EventTypes.IdentityLinked, EventTypes.UserMerged)
+            .WithResponseNote(StatusCodes.Status201Created, "The account was linked now.")
+            .WithResponseNote(StatusCodes.Status200OK, "The account already was this user's, or its user was merged into this one.")
+            .WithRequestExample(new LinkIdentityRequest("twitch", "1001", "mallard"));
+        users.MapDelete("/{id:long}/identities/{platform}/{platformUserId}", Unlink).Requires(Permissions.WriteIdentities)
+            .WithName("unlinkIdentity").WithSummary("Unlink a platform account")
+            .WithDescription("Removes the account from this hub user; when it was the primary one, the oldest remaining account becomes primary.")
+            .WithProblems(ErrorCodes.UnsupportedPlatform, ErrorCodes.IdentityNotFound)
+            .Emits(EventTypes.IdentityUnlinked);
     }
 
     /// <summary>Finds or creates the hub user of a platform account; race-safe, keyed by the platform's user id.</summary>
@@ -106,6 +146,7 @@ public static partial class IdentitiesApi
         Choose = (caller, context, _) => !caller.IsService && caller.HubUserId == PermissionDeclarations.RouteId(context)
             ? Permissions.ReadSelf
             : Permissions.ReadIdentities,
+        OneOf = [Permissions.ReadSelf, Permissions.ReadIdentities],
     };
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

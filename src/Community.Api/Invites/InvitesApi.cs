@@ -1,6 +1,8 @@
+using Community.Api.ApiDescription;
 using Community.Api.Auth;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Events;
 using Community.Api.Http;
 using Community.Api.Members;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,45 +21,43 @@ public static class InvitesApi
     {
         var community = app.MapGroup("/api/v1/communities/{id:long}/invites").WithTags("Invites");
         community.MapPost("/", Create).RequiresInCommunity(Permissions.ManageInvites)
-            .WithSummary("Create an invite")
+            .WithName("createInvite").WithSummary("Create an invite")
             .WithDescription("Moderators and above (services: `members:write`) create a code that admits its holder whatever the " +
                 "community's `join_mode`. `max_uses` (1–10,000) omitted: unlimited; `expires_in_seconds` (60–2,592,000) omitted: never " +
-                "expires. The code is 12 random letters and digits. Emits `invite.created`.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+                "expires. The code is 12 random letters and digits.")
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.CommunityInactive)
+            .Emits(EventTypes.InviteCreated)
+            .WithRequestExample(new CreateInviteRequest(MaxUses: 25, ExpiresInSeconds: 7 * 24 * 3600));
         community.MapGet("/", List).RequiresInCommunity(Permissions.ManageInvites)
-            .WithSummary("List a community's invites")
+            .WithName("listInvites").WithSummary("List a community's invites")
             .WithDescription("Moderators and above (services: `members:write`). Invites that still admit someone come first, then " +
                 "revoked, expired and used-up ones; newest first within each, with `uses`. Keyset-paged with `limit` and `cursor`.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
         community.MapDelete("/{code}", Revoke).RequiresInCommunity(Permissions.ManageInvites)
-            .WithSummary("Revoke an invite")
+            .WithName("revokeInvite").WithSummary("Revoke an invite")
             .WithDescription("Admins and above (services: `members:write`) revoke any invite, a moderator only the ones it created. " +
-                "Revoking again answers the invite unchanged. Emits `invite.revoked`.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+                "Revoking again answers the invite unchanged.")
+            .WithProblems(ErrorCodes.InviteNotFound, ErrorCodes.InsufficientRole)
+            .Emits(EventTypes.InviteRevoked);
 
         var holder = app.MapGroup("/api/v1/invites/{code}").WithTags("Invites").RequireRateLimiting(RateLimits.Invites)
             .Requires(Permissions.UseInvite).AddEndpointFilter<CountFailedInviteLookups>();
         holder.MapGet("/", Preview)
-            .WithSummary("Preview an invite")
+            .WithName("previewInvite").WithSummary("Preview an invite")
             .WithDescription("Any signed-in user holding the code sees the community it admits to (`id`, `name`, `display_name`, " +
                 "`avatar_url`, `member_count`) and when the invite expires. Unknown, revoked, expired and used-up codes all answer " +
                 "the same 404 `invite_not_found`. Rate-limited per caller (`RateLimiting:InvitePermitLimit`).")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithProblems(ErrorCodes.InviteNotFound, ErrorCodes.CommunityInactive);
         holder.MapPost("/accept", Accept)
-            .WithSummary("Accept an invite")
+            .WithName("acceptInvite").WithSummary("Accept an invite")
             .WithDescription("Joins the calling user to the invite's community whatever its `join_mode`: 201 when it made the user a " +
                 "member (one use consumed), 200 when the user already was (no use consumed). 403 `member_banned` while a ban holds, " +
                 "404 `invite_not_found` as for the preview, 409 `community_inactive`. Concurrent accepts never exceed `max_uses`. " +
                 "`member.joined` carries `invite_code`. Rate-limited per caller (`RateLimiting:InvitePermitLimit`).")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithProblems(ErrorCodes.InviteNotFound, ErrorCodes.CommunityInactive, ErrorCodes.MemberBanned, ErrorCodes.UserNotFound)
+            .Emits(EventTypes.MemberJoined)
+            .WithResponseNote(StatusCodes.Status201Created, "The user joined; one use of the invite was consumed.")
+            .WithResponseNote(StatusCodes.Status200OK, "The user already was an active member; no use was consumed.");
         return community;
     }
 

@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Communities;
 using Community.Api.Members;
 using Community.Api.Identities;
@@ -17,9 +18,20 @@ public static class JoinRequestsApi
     public static RouteGroupBuilder MapJoinRequestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/join-requests").WithTags("Members");
-        group.MapGet("/", List).RequiresInCommunity(Permissions.ManageMembers);
-        group.MapPost("/{requestId:long}/approve", Approve).RequiresInCommunity(Permissions.ManageMembers);
-        group.MapPost("/{requestId:long}/reject", Reject).RequiresInCommunity(Permissions.ManageMembers);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ManageMembers)
+            .WithName("listJoinRequests").WithSummary("List join requests")
+            .WithDescription("Join requests of one `status` (default `pending`), oldest first, keyset-paged.")
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
+        group.MapPost("/{requestId:long}/approve", Approve).RequiresInCommunity(Permissions.ManageMembers)
+            .WithName("approveJoinRequest").WithSummary("Approve a join request")
+            .WithDescription("Decides a pending request and joins its user, in one transaction; two admins cannot both decide it. A ban still refuses.")
+            .WithProblems(ErrorCodes.NotFound, ErrorCodes.CommunityInactive, ErrorCodes.MemberBanned, ErrorCodes.Conflict)
+            .Emits(EventTypes.MemberJoined);
+        group.MapPost("/{requestId:long}/reject", Reject).RequiresInCommunity(Permissions.ManageMembers)
+            .WithName("rejectJoinRequest").WithSummary("Reject a join request")
+            .WithDescription("Decides a pending request as rejected; the user may ask again.")
+            .WithProblems(ErrorCodes.NotFound)
+            .Emits(EventTypes.JoinRejected);
         return group;
     }
 

@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Auth;
 using Community.Api.Http;
 using Community.Api.Members;
@@ -17,7 +18,15 @@ public static class LookupApi
     public static RouteGroupBuilder MapLookupApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/lookup").WithTags("Lookup");
-        group.MapGet("/", Lookup).Requires(Permissions.Lookup);
+        group.MapGet("/", Lookup).Requires(Permissions.Lookup)
+            .WithName("lookup").WithSummary("Routing lookup")
+            .WithDescription("""
+                The Router's hot path, once per chat message: the community connected to `platform` +
+                `platform_community_id`, and the author's membership and ban state when `platform_user_id` is given
+                (`member` is null for a stranger). Served from cache, invalidated on every change; a timeout ends on time
+                even while cached.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.CommunityNotFound);
         return group;
     }
 

@@ -1,6 +1,8 @@
+using Community.Api.ApiDescription;
 using Community.Api.Auth;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
@@ -28,8 +30,26 @@ public static class ConnectorApi
     public static RouteGroupBuilder MapConnectorApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/members").WithTags("Platform connectors");
-        group.MapPost("/join", Join).Requires(Permissions.ConnectorMembership);
-        group.MapPost("/leave", Leave).Requires(Permissions.ConnectorMembership);
+        group.MapPost("/join", Join).Requires(Permissions.ConnectorMembership)
+            .WithName("reportJoin").WithSummary("Report a join from a platform")
+            .WithDescription("""
+                A connector reports that a platform user joined (or chatted in) a connected channel. Finds the community by
+                its connection, resolves or creates the hub user, and creates or reactivates the membership with the default
+                reputation. Idempotent and race-safe: N identical concurrent joins give one hub user, one membership and one
+                welcome event; `created` is true only for the call that made the membership. It mirrors the platform, so
+                `join_mode` does not apply; a ban does (403 `member_banned`).
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.CommunityNotFound,
+                ErrorCodes.CommunityInactive, ErrorCodes.UserNotFound, ErrorCodes.MemberBanned)
+            .Emits(EventTypes.MemberJoined, EventTypes.UserCreated)
+            .WithRequestExample(new ConnectorJoinReport("twitch", "waddlepond", "2002", "teal"));
+        group.MapPost("/leave", Leave).Requires(Permissions.ConnectorMembership)
+            .WithName("reportLeave").WithSummary("Report a leave from a platform")
+            .WithDescription("A connector reports that a platform user left a connected channel: the membership ends (status `left`). The owner cannot leave.")
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.CommunityNotFound,
+                ErrorCodes.IdentityNotFound, ErrorCodes.MemberNotFound, ErrorCodes.OwnerCannotLeave)
+            .Emits(EventTypes.MemberLeft)
+            .WithRequestExample(new ConnectorLeaveReport("twitch", "waddlepond", "2002"));
         return group;
     }
 

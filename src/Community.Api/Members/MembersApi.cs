@@ -1,7 +1,9 @@
+using Community.Api.ApiDescription;
 using Community.Api.JoinRequests;
 using Community.Api.Auth;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
 using Community.Api.Identities;
@@ -18,17 +20,74 @@ public static partial class MembersApi
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/members").WithTags("Members");
-        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers)
+            .WithName("listMembers").WithSummary("List members")
+            .WithDescription("""
+                Keyset-paged: `sort=joined_at` (default: oldest first) or `sort=reputation` (highest first); a deep page costs
+                what the first does. `status` defaults to `active` (`all` lists every membership), `role` keeps one role, `q`
+                matches usernames.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
         // Joining oneself (any signed-in user, subject to join_mode) needs less than adding someone else.
-        group.MapPost("/", Add).RequiresInCommunity((caller, context) =>
-            IsSelfJoin(caller, context.Argument<AddMemberRequest>()) ? Permissions.SelfMembership : Permissions.ManageMembers);
-        group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers);
+        group.MapPost("/", Add).RequiresInCommunity([Permissions.SelfMembership, Permissions.ManageMembers], (caller, context) =>
+                IsSelfJoin(caller, context.Argument<AddMemberRequest>()) ? Permissions.SelfMembership : Permissions.ManageMembers)
+            .WithName("addMember").WithSummary("Add a member, or join")
+            .WithDescription("""
+                Admins and services add a member by `hub_user_id` or by platform account (`platform` + `platform_user_id`;
+                services with `identities:write` resolve or create it, others only find an existing one), with a `role`
+                below their own (default `member`). A user naming nobody else joins itself as a member, as the community's
+                `join_mode` allows: `open` joins, `approval` files a join request (202), `invite` refuses (403: accept an
+                invite instead). A left or removed member is reactivated with its reputation kept; a ban refuses (403
+                `member_banned`).
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.Forbidden, ErrorCodes.InsufficientRole,
+                ErrorCodes.MemberBanned, ErrorCodes.IdentityNotFound, ErrorCodes.UserNotFound, ErrorCodes.CommunityInactive)
+            .Emits(EventTypes.MemberJoined, EventTypes.JoinRequested)
+            .WithResponseNote(StatusCodes.Status201Created, "The call made the user a member (new, or a left or removed member reactivated).")
+            .WithResponseNote(StatusCodes.Status200OK, "The user already was an active member; nothing changed.")
+            .WithResponseNote(StatusCodes.Status202Accepted, "The community approves joins: a join request was filed for an admin to decide (`Location` names it).")
+            .WithRequestExample(new AddMemberRequest(Platform: "twitch", PlatformUserId: "2002", PlatformUsername: "teal", Role: Roles.Moderator));
+        group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers)
+            .WithName("getMember").WithSummary("Read a member")
+            .WithDescription("One membership, in any status, with its role, reputation, reputation tier and any ban.")
+            .WithProblems(ErrorCodes.MemberNotFound);
         // Leaving is one's own choice; removing someone else is moderation.
-        group.MapDelete("/{hubUserId:long}", Remove).RequiresInCommunity((caller, context) =>
-            !caller.IsService && caller.HubUserId == context.RouteLong("hubUserId") ? Permissions.SelfMembership : Permissions.Moderate);
-        group.MapPut("/{hubUserId:long}/role", ChangeRole).RequiresInCommunity(Permissions.ManageMembers);
-        group.MapPost("/{hubUserId:long}/ban", Ban).RequiresInCommunity(Permissions.Moderate);
-        group.MapDelete("/{hubUserId:long}/ban", Unban).RequiresInCommunity(Permissions.Moderate);
+        group.MapDelete("/{hubUserId:long}", Remove).RequiresInCommunity([Permissions.SelfMembership, Permissions.Moderate], (caller, context) =>
+                !caller.IsService && caller.HubUserId == context.RouteLong("hubUserId") ? Permissions.SelfMembership : Permissions.Moderate)
+            .WithName("removeMember").WithSummary("Leave, or remove a member")
+            .WithDescription("""
+                A user naming itself leaves (status `left`); anyone else is removed (status `removed`, a kick) by a moderator
+                or higher ranked above the member, or a service with `moderation:write`. The owner can do neither (409
+                `owner_cannot_leave`: transfer ownership first). `reason` is recorded with a removal.
+                """)
+            .WithProblems(ErrorCodes.MemberNotFound, ErrorCodes.OwnerCannotLeave, ErrorCodes.InsufficientRole)
+            .Emits(EventTypes.MemberLeft, EventTypes.MemberRemoved);
+        group.MapPut("/{hubUserId:long}/role", ChangeRole).RequiresInCommunity(Permissions.ManageMembers)
+            .WithName("changeMemberRole").WithSummary("Change a member's role")
+            .WithDescription("""
+                Sets `role` to `admin`, `moderator` or `member`. The actor must rank above the member and may grant only
+                roles below its own; `owner` moves only by transfer-ownership. The member must be active.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.MemberNotFound, ErrorCodes.InsufficientRole, ErrorCodes.Conflict)
+            .Emits(EventTypes.MemberRoleChanged)
+            .WithRequestExample(new ChangeRoleRequest(Roles.Moderator));
+        group.MapPost("/{hubUserId:long}/ban", Ban).RequiresInCommunity(Permissions.Moderate)
+            .WithName("banMember").WithSummary("Ban or time out a member")
+            .WithDescription("""
+                Bans the hub user, so every linked platform account (even one linked later) is covered: without
+                `duration_seconds` the membership ends (status `banned`); with one (1 s to 10 years) it is a timeout that
+                keeps the status and lifts itself. A user who never was a member can be banned too. The actor must rank
+                above the member; the owner cannot be banned. The event carries the community's connected platforms, for
+                connectors to sync.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UserNotFound, ErrorCodes.InsufficientRole, ErrorCodes.Conflict)
+            .Emits(EventTypes.MemberBanned)
+            .WithRequestExample(new BanRequest("Spamming links", 600));
+        group.MapDelete("/{hubUserId:long}/ban", Unban).RequiresInCommunity(Permissions.Moderate)
+            .WithName("unbanMember").WithSummary("Lift a ban or timeout")
+            .WithDescription("Lifts the ban or timeout; a banned membership becomes `removed`, so the user may join again. Lifting a ban that does not hold answers the member unchanged.")
+            .WithProblems(ErrorCodes.MemberNotFound, ErrorCodes.InsufficientRole)
+            .Emits(EventTypes.MemberUnbanned);
         return group;
     }
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
+using Community.Api.ApiDescription;
 using Community.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
-using Scalar.AspNetCore;
 
 namespace Community.Api.Operations;
 
@@ -35,18 +35,38 @@ public static class ServiceApi
     {
         MetricsSetup.ConfigureRegistry();
         builder.Services.AddServiceHealthChecks(builder.Configuration);
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiSecurity>().AddSchemaTransformer<OpenApiOptionalFields>());
+        builder.Services.AddApiDescription();
     }
 
     public static void MapServiceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", Health).AllowAnonymous().WithTags("Service").DisableRateLimiting();
-        app.MapGet("/healthz", Healthz).AllowAnonymous().WithTags("Service").DisableRateLimiting();
-        app.MapGet("/api/v1/status", Status).AllowAnonymous().WithTags("Service").DisableRateLimiting();
+        app.MapGet("/health", Health).AllowAnonymous().WithTags("Service").DisableRateLimiting()
+            .WithName("getHealth").WithSummary("Liveness")
+            .WithDescription("Answers 200 while the process runs. It checks nothing else, so a database outage never gets the service restarted.");
+        app.MapGet("/healthz", Healthz).AllowAnonymous().WithTags("Service").DisableRateLimiting()
+            .WithName("getReadiness").WithSummary("Readiness")
+            .WithDescription("""
+                Runs the checks, as every fleet module answers readiness: 200 only when all are healthy, 503 when one is
+                degraded (Redis, memory, CPU) or unhealthy (the database). `checks` says which, with `ok`, `warning`,
+                `timeout` or `unreachable` for each.
+                """)
+            .Produces<HealthzResponse>(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseNote(StatusCodes.Status200OK, "Every check is healthy.")
+            .WithResponseNote(StatusCodes.Status503ServiceUnavailable, "A check is degraded or unhealthy; `checks` says which.");
+        app.MapGet("/api/v1/status", Status).AllowAnonymous().WithTags("Service").DisableRateLimiting()
+            .WithName("getStatus").WithSummary("Module status")
+            .WithDescription("The fleet's status call: the module's name and version in the success envelope.");
         // MapMetrics answers any method; the fleet expects 405 for all but GET.
-        app.MapMetrics("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().DisableRateLimiting();
-        app.MapOpenApi().AllowAnonymous().DisableRateLimiting();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Community Module API")).AllowAnonymous().DisableRateLimiting();
+        app.MapMetrics("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().DisableRateLimiting()
+            .WithTags("Service").WithName("getMetrics").WithSummary("Prometheus metrics")
+            .WithDescription("""
+                The fleet's standard series (`waddlebot_info`, `waddlebot_requests_total`, `…_success_total`,
+                `…_error_total`, memory, CPU, open files, threads), request duration histograms and the service's own
+                counters (joins, events delivered, webhook failures, cache hits and misses), in the Prometheus text format.
+                No label takes a value a caller chose.
+                """)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, contentTypes: ["text/plain"]));
+        app.MapApiDescription();
     }
 
     /// <summary>Liveness: the process answers. It checks nothing else, so a database outage never restarts it.</summary>
@@ -57,16 +77,18 @@ public static class ServiceApi
     /// Readiness, as every fleet module answers it: 200 only when healthy, 503 when degraded (Redis, memory, CPU) or
     /// unhealthy (the database). The body says which check failed either way.
     /// </summary>
-    private static async Task<JsonHttpResult<HealthzResponse>> Healthz(HealthCheckService health, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<HealthzResponse>, JsonHttpResult<HealthzResponse>>> Healthz(
+        HealthCheckService health, TimeProvider clock, CancellationToken ct)
     {
         var report = await health.CheckHealthAsync(ct);
         var checks = report.Entries.ToDictionary(e => e.Key, e => HealthChecks.Outcome(e.Value));
         var replica = report.Entries.TryGetValue("replica", out var r)
             ? new ReplicaLag(checks["replica"], r.Data.TryGetValue("lag_seconds", out var lag) ? (double)lag : null)
             : null;
-        return TypedResults.Json(
-            new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()) { Replica = replica },
-            statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        var body = new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()) { Replica = replica };
+        return report.Status == HealthStatus.Healthy
+            ? TypedResults.Ok(body)
+            : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static Ok<StatusEnvelope> Status(TimeProvider clock)

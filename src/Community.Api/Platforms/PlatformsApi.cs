@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using System.Text.Json;
 using Community.Api.Auth;
 using Community.Api.Communities;
@@ -22,9 +23,31 @@ public static class PlatformsApi
     public static RouteGroupBuilder MapPlatformsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/platforms").WithTags("Platforms");
-        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadCommunity);
-        group.MapPost("/", Connect).RequiresInCommunity(Permissions.UpdateCommunity);
-        group.MapDelete("/{platform}", Disconnect).RequiresInCommunity(Permissions.UpdateCommunity);
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadCommunity)
+            .WithName("listPlatforms").WithSummary("List platform connections")
+            .WithDescription("The community's connections, oldest first. Credentials are never returned; `has_credentials` says whether any are stored.");
+        group.MapPost("/", Connect).RequiresInCommunity(Permissions.UpdateCommunity)
+            .WithName("connectPlatform").WithSummary("Connect a platform community")
+            .WithDescription("""
+                Connects a Twitch channel, Discord server, Slack workspace and the like. A platform community belongs to one
+                active community at a time (409 `platform_already_connected`), and the tier caps the number of connections
+                (free: 3; 403 `tier_limit_exceeded`). `credentials` (an object, at most 16 KiB) are encrypted at rest and never
+                returned. The first connection becomes the primary one.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.CommunityInactive,
+                ErrorCodes.TierLimitExceeded, ErrorCodes.PlatformAlreadyConnected)
+            .Emits(EventTypes.PlatformConnected)
+            .WithRequestExample(new ConnectPlatformRequest("twitch", "waddlepond", "Waddle Pond on Twitch",
+                JsonSerializer.SerializeToElement(new { oauth_token = "oauth:…" })));
+        group.MapDelete("/{platform}", Disconnect).RequiresInCommunity(Permissions.UpdateCommunity)
+            .WithName("disconnectPlatform").WithSummary("Disconnect a platform community")
+            .WithDescription("""
+                Removes the community's connection to `platform`; when it has several on that platform,
+                `platform_community_id` names one (409 otherwise). When the primary connection goes, the oldest remaining one
+                becomes primary.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.UnsupportedPlatform, ErrorCodes.PlatformNotFound, ErrorCodes.Conflict)
+            .Emits(EventTypes.PlatformDisconnected);
         return group;
     }
 

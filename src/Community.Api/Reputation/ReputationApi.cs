@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Members;
 using Community.Api.Communities;
 using Community.Api.Auth;
@@ -18,8 +19,20 @@ public static class ReputationApi
     public static RouteGroupBuilder MapReputationApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/members/{hubUserId:long}/reputation").WithTags("Members");
-        group.MapPost("/", ChangeReputation).RequiresInCommunity(Permissions.AdjustReputation);
-        group.MapGet("/history", ReputationHistory).RequiresInCommunity(Permissions.ReadMembers);
+        group.MapPost("/", ChangeReputation).RequiresInCommunity(Permissions.AdjustReputation)
+            .WithName("changeReputation").WithSummary("Change a member's reputation")
+            .WithDescription("""
+                Applies `delta` or sets `value` (exactly one), clamped to 300–850, with a `reason`; atomic, so concurrent
+                changes are never lost, and recorded in the history. When `moderation.auto_ban_enabled` is on and the change
+                takes the member from above `moderation.auto_ban_threshold` to at or below it, the member is banned once.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.MemberNotFound)
+            .Emits(EventTypes.MemberReputationChanged, EventTypes.MemberBanned)
+            .WithRequestExample(new ReputationRequest(Delta: 25, Reason: "Helpful answer in chat"));
+        group.MapGet("/history", ReputationHistory).RequiresInCommunity(Permissions.ReadMembers)
+            .WithName("getReputationHistory").WithSummary("A member's reputation history")
+            .WithDescription("Every change of the member's reputation, newest first, with old and new value, reason and actor; keyset-paged.")
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor, ErrorCodes.MemberNotFound);
         return group;
     }
 

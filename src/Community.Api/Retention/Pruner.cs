@@ -22,8 +22,10 @@ public sealed record PruneCounts(long IdempotencyKeys, long WebhookDeliveries, l
 /// so an event whose deliveries have expired goes in the same pass.
 /// <para>
 /// An expired event stays while an active webhook subscription has not fanned it out yet (its position is below the
-/// event) or a delivery still needs it (pending, or not yet expired itself: deleting the event would cascade to it).
-/// Subscriptions start at the newest event and only move forward, so a position read once is a safe bound.
+/// event), while a Redis Streams relay has not appended it yet (every <c>relay_positions</c> row counts: a relay that
+/// no longer runs must have its row deleted), or while a delivery still needs it (pending, or not yet expired itself:
+/// deleting the event would cascade to it). Positions only move forward, and subscriptions start at the newest event,
+/// so a position read once is a safe bound.
 /// </para>
 /// Several instances may prune at once: on PostgreSQL each batch skips rows another one has locked
 /// (<c>FOR UPDATE SKIP LOCKED</c>); SQLite has one writer at a time.
@@ -32,10 +34,11 @@ public sealed class Pruner(CommunityDb db, IOptions<RetentionOptions> options, T
 {
     private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Expired events no active subscription and no remaining delivery needs. {0}: the event cutoff, {1}: the delivery cutoff.</summary>
+    /// <summary>Expired events no active subscription, no relay and no remaining delivery needs. {0}: the event cutoff, {1}: the delivery cutoff.</summary>
     internal const string ExpiredEvents = """
         occurred_at < {0}
         AND id <= (SELECT coalesce(min(s.last_event_id), 9223372036854775807) FROM webhook_subscriptions AS s WHERE s.is_active)
+        AND id <= (SELECT coalesce(min(r.last_event_id), 9223372036854775807) FROM relay_positions AS r)
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS d WHERE d.event_id = events.id AND (d.status = 'pending' OR d.created_at >= {1}))
         """;
 

@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using System.Text.Json;
 using Community.Api.Auth;
 using Community.Api.Caching;
@@ -17,8 +18,30 @@ public static class SettingsApi
     public static RouteGroupBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/settings").WithTags("Settings");
-        group.MapGet("/", Get).RequiresInCommunity(Permissions.ReadCommunity);
-        group.MapPatch("/", Update).RequiresInCommunity(Permissions.UpdateCommunity);
+        group.MapGet("/", Get).RequiresInCommunity(Permissions.ReadCommunity)
+            .WithName("getSettings").WithSummary("Read a community's settings")
+            .WithDescription("""
+                Every setting's effective value, defaults merged in, as one flat object of dotted keys: `welcome_enabled`,
+                `welcome_message`, `join_mode` (`open`, `approval`, `invite`), `command_prefix`, `locale`, `timezone`,
+                `reputation.starting_score`, `reputation.weights` (premium), `moderation.auto_ban_enabled`,
+                `moderation.auto_ban_threshold`.
+                """)
+            .WithETag(ifNoneMatch: true);
+        group.MapPatch("/", Update).RequiresInCommunity(Permissions.UpdateCommunity)
+            .WithName("updateSettings").WithSummary("Change a community's settings")
+            .WithDescription("""
+                Changes the keys given, all or nothing: each key is validated first (an unknown key or a wrong type is 400,
+                naming every offending key), `null` puts a key back to its default, and premium-only keys need a premium
+                community (403 `premium_required`). Answers every setting, as the GET does.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.CommunityInactive, ErrorCodes.PremiumRequired)
+            .Emits(EventTypes.SettingsUpdated).WithETag(ifMatch: true)
+            .WithRequestExample(new Dictionary<string, object?>
+            {
+                ["welcome_message"] = "Hi {user}, welcome to {community}!",
+                ["reputation.starting_score"] = 650,
+                ["command_prefix"] = null,
+            });
         return group;
     }
 

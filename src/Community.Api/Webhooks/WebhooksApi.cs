@@ -1,3 +1,4 @@
+using Community.Api.ApiDescription;
 using Community.Api.Idempotency;
 using Community.Api.Events;
 using System.Globalization;
@@ -22,18 +23,50 @@ public static partial class WebhooksApi
             .Requires(new RequiredPermission
             {
                 Choose = (_, _, target) => PermissionFor(target),
+                OneOf = Either,
                 Community = context => ValueTask.FromResult(new CommunityTarget(context.Argument<CreateWebhookRequest>().CommunityId is > 0 and var id ? id : null)),
-            });
+            })
+            .WithName("createWebhook").WithSummary("Subscribe a URL to events")
+            .WithDescription("""
+                Subscribes `url` (absolute http or https, no credentials in it; loopback and private addresses only when
+                configured as allowed) to the `event_types` listed (none: every type) of one community (`community_id`), or
+                of every community when it is left out (services and super admins only). The signing secret (`whsec_…`) is
+                generated here and shown in this answer only. Deliveries follow the Standard Webhooks spec: signed, at least
+                once, in order per community, retried with backoff for at least 24 hours; a 410 answer disables the
+                subscription. Events committed before the subscription are in the feed, not delivered.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed)
+            .WithRequestExample(new CreateWebhookRequest("https://bot.example.org/hooks/community", [EventTypes.MemberJoined, EventTypes.MemberBanned], 1));
         group.MapGet("/", List).Requires(new RequiredPermission
         {
             Choose = (_, _, target) => PermissionFor(target),
+            OneOf = Either,
             Community = context => context.QueryCommunityOfUsers("Is required: a user lists the webhooks of a community it administers."),
-        });
+        })
+            .WithName("listWebhooks").WithSummary("List webhook subscriptions")
+            .WithDescription("""
+                Subscriptions in id order, keyset-paged; `community_id` keeps one community's (required for users, who
+                list those of communities they administer). Secrets are never shown again.
+                """)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
         var one = InSubscriptionsCommunity();
-        group.MapGet("/{id:long}", Get).Requires(one);
-        group.MapDelete("/{id:long}", Delete).Requires(one);
-        group.MapGet("/{id:long}/deliveries", Deliveries).Requires(one);
-        group.MapPost("/{id:long}/deliveries/{deliveryId:long}/retry", Retry).Requires(one);
+        group.MapGet("/{id:long}", Get).Requires(one)
+            .WithName("getWebhook").WithSummary("Read a webhook subscription")
+            .WithDescription("The subscription without its secret, and whether it is still active (and if not, why). To anyone who may not manage it, it does not exist.");
+        group.MapDelete("/{id:long}", Delete).Requires(one)
+            .WithName("deleteWebhook").WithSummary("Delete a webhook subscription")
+            .WithDescription("Deletes the subscription and its delivery history; nothing more is sent to it.");
+        group.MapGet("/{id:long}/deliveries", Deliveries).Requires(one)
+            .WithName("listWebhookDeliveries").WithSummary("A subscription's deliveries")
+            .WithDescription("Deliveries newest first, optionally of one `status` (`pending`, `delivered`, `failed`), with attempts, the last answer's status and error; keyset-paged.")
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.InvalidCursor);
+        group.MapPost("/{id:long}/deliveries/{deliveryId:long}/retry", Retry).Requires(one)
+            .WithName("retryWebhookDelivery").WithSummary("Retry a delivery now")
+            .WithDescription("""
+                Makes a pending or failed delivery due now: a failed one gets one more attempt, a pending one keeps its
+                place in the schedule. A delivered one, one whose attempt is in flight, or a disabled subscription is 409.
+                """)
+            .WithProblems(ErrorCodes.Conflict);
         return group;
     }
 
@@ -44,6 +77,8 @@ public static partial class WebhooksApi
     private static Permission PermissionFor(CommunityTarget target) =>
         target.CommunityId is null ? Permissions.ManageGlobalWebhooks : Permissions.ManageWebhooks;
 
+    private static readonly Permission[] Either = [Permissions.ManageWebhooks, Permissions.ManageGlobalWebhooks];
+
     /// <summary>
     /// A subscription by id: its community decides. To anyone who may not manage it, it does not exist: ids are
     /// sequential, and a refusal would confirm the id, and for a private community's subscription the community too.
@@ -51,6 +86,7 @@ public static partial class WebhooksApi
     private static RequiredPermission InSubscriptionsCommunity() => new()
     {
         Choose = (_, _, target) => PermissionFor(target),
+        OneOf = Either,
         Community = async context =>
         {
             var id = PermissionDeclarations.RouteId(context);

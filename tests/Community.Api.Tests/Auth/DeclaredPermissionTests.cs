@@ -34,9 +34,9 @@ public sealed class DeclaredPermissionTests(SqliteApp app) : ApiTest(app), IClas
         var signedIn = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "1")], "test"));
 
         Assert.False(await AuthorizeAsync(signedIn, new EndpointMetadataCollection()));
-        Assert.True(await AuthorizeAsync(signedIn, new EndpointMetadataCollection(new RequiredPermission { Choose = (_, _, _) => Permissions.ReadSelf })));
+        Assert.True(await AuthorizeAsync(signedIn, new EndpointMetadataCollection(new RequiredPermission { Choose = (_, _, _) => Permissions.ReadSelf, OneOf = [Permissions.ReadSelf] })));
         Assert.False(await AuthorizeAsync(new ClaimsPrincipal(new ClaimsIdentity()), new EndpointMetadataCollection(
-            new RequiredPermission { Choose = (_, _, _) => Permissions.ReadSelf })));
+            new RequiredPermission { Choose = (_, _, _) => Permissions.ReadSelf, OneOf = [Permissions.ReadSelf] })));
     }
 
     /// <summary>Runs the policy that applies to endpoints without authorization metadata of their own.</summary>

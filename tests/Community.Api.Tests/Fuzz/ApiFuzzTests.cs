@@ -10,8 +10,8 @@ namespace Community.Api.Tests.Fuzz;
 /// <summary>
 /// Schema-driven fuzzing of the whole API: malformed requests for every operation of the live OpenAPI document, sampled
 /// at random as a service with every scope and as a plain member, and swept (each part of each operation broken in each
-/// way, one at a time) as the service. Whatever the input, the answer is never a 5xx, and every 4xx is
-/// <c>application/problem+json</c> with a <c>code</c>. <c>FUZZ_CASES</c> (default 2000 per sampling test) and
+/// way, one at a time) as the service. Whatever the input, the answer is never a 5xx, it is a status the document lists
+/// for the operation, and every 4xx is <c>application/problem+json</c> with a <c>code</c>. <c>FUZZ_CASES</c> (default 2000 per sampling test) and
 /// <c>FUZZ_SECONDS</c> (default 18 per test) bound a run; a sampling failure prints the CsCheck seed of the failing
 /// case, and <c>FUZZ_SEED=&lt;seed&gt;</c> replays it first; a sweep failure names the break.
 /// </summary>
@@ -117,6 +117,14 @@ public abstract class ApiFuzzTests(TestApp app) : ApiTest(app)
             + string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Key} × {p.Value}")));
     }
 
+    /// <summary>Whether the request's path, once dot segments are resolved as every client and server does, still has its template's shape.</summary>
+    private static bool StaysOnItsPath(FuzzRequest request)
+    {
+        var path = new Uri(new Uri("http://localhost"), request.Url).AbsolutePath.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
+        var segments = path.TrimEnd('/').Split('/');
+        return segments.Length == request.Operation.Path.TrimEnd('/').Split('/').Length && !segments.Any(s => s is "." or "..");
+    }
+
     /// <summary>Sends the request and checks the answer; returns its status (0 when it could not be sent).</summary>
     private async Task<int> SendAndCheckAsync(HttpClient client, FuzzRequest request)
     {
@@ -134,6 +142,11 @@ public abstract class ApiFuzzTests(TestApp app) : ApiTest(app)
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync(Ct);
         if (status >= 500) throw new Xunit.Sdk.XunitException($"{status} for {request}\n→ {text}");
+        // A request sent with another method, or whose path no longer routes to the operation (405, or dot segments that
+        // make it another path), is answered by routing or by another operation; anything else must be a status the
+        // operation lists.
+        if (request.Method == request.Operation.Method && status != 405 && StaysOnItsPath(request) && !request.Operation.Documents(status))
+            throw new Xunit.Sdk.XunitException($"{status}, which the OpenAPI document does not list for {request.Operation}, for {request}\n→ {text}");
         if (status < 400) return status;
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType != "application/problem+json")

@@ -10,9 +10,12 @@ public sealed record Schema(string Type, IReadOnlyDictionary<string, Schema> Pro
 
 public sealed record Parameter(string Name, string In, Schema Schema);
 
-/// <summary>One operation of the OpenAPI document: method, path template, parameters and request body.</summary>
-public sealed record Operation(string Method, string Path, IReadOnlyList<Parameter> Parameters, Schema? Body)
+/// <summary>One operation of the OpenAPI document: method, path template, parameters, request body and the statuses it documents.</summary>
+public sealed record Operation(string Method, string Path, IReadOnlyList<Parameter> Parameters, Schema? Body, IReadOnlySet<string> Statuses)
 {
+    /// <summary>Whether the document lists <paramref name="status"/> for this operation (a range such as <c>5XX</c> counts).</summary>
+    public bool Documents(int status) => Statuses.Contains(status.ToString()) || Statuses.Contains($"{status / 100}XX");
+
     public override string ToString() => $"{Method} {Path}";
 }
 
@@ -24,22 +27,29 @@ public static class OpenApiOperations
     public static IReadOnlyList<Operation> Read(JsonElement document)
     {
         var components = document.TryGetProperty("components", out var c) && c.TryGetProperty("schemas", out var s) ? s : default;
+        var sharedParameters = c.ValueKind == JsonValueKind.Object && c.TryGetProperty("parameters", out var sp) ? sp : default;
         var operations = new List<Operation>();
         foreach (var path in document.GetProperty("paths").EnumerateObject())
             foreach (var method in path.Value.EnumerateObject().Where(m => Methods.Contains(m.Name)))
             {
                 var parameters = method.Value.TryGetProperty("parameters", out var list)
-                    ? list.EnumerateArray().Select(p => new Parameter(p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
-                        p.TryGetProperty("schema", out var ps) ? Resolve(ps, components, 0) : Schema.Any)).ToList()
+                    ? list.EnumerateArray().Select(p => Shared(p, sharedParameters))
+                        .Select(p => new Parameter(p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
+                            p.TryGetProperty("schema", out var ps) ? Resolve(ps, components, 0) : Schema.Any)).ToList()
                     : [];
                 Schema? body = null;
                 if (method.Value.TryGetProperty("requestBody", out var requestBody)
                     && requestBody.GetProperty("content").TryGetProperty("application/json", out var json))
                     body = json.TryGetProperty("schema", out var bs) ? Resolve(bs, components, 0) : Schema.Any;
-                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body));
+                var statuses = method.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, statuses));
             }
         return operations;
     }
+
+    /// <summary>A parameter itself, or the shared one (a standard header) it refers to.</summary>
+    private static JsonElement Shared(JsonElement parameter, JsonElement shared) =>
+        parameter.TryGetProperty("$ref", out var reference) ? shared.GetProperty(reference.GetString()!.Split('/')[^1]) : parameter;
 
     private static Schema Resolve(JsonElement schema, JsonElement components, int depth)
     {

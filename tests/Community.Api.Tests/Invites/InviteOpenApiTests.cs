@@ -22,7 +22,8 @@ public sealed class InviteOpenApiTests(SqliteApp app) : ApiTest(app), IClassFixt
         Assert.Equal(["Invites"], operation.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         var responses = operation.GetProperty("responses");
         foreach (var status in errors.Split(' '))
-            Assert.True(responses.TryGetProperty(status, out var response) && response.GetProperty("content").TryGetProperty("application/problem+json", out _),
+            Assert.True(responses.TryGetProperty(status, out var response)
+                && ApiDescription.ApiDocument.Resolve(document, response).GetProperty("content").TryGetProperty("application/problem+json", out _),
                 $"{method} {path} does not document {status} as problem details.");
     }
 }

@@ -2,6 +2,7 @@ using Community.Api.Audit;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Idempotency;
+using Community.Api.Relay;
 using Community.Api.Retention;
 using Community.Api.Tests.Infrastructure;
 using Community.Api.Webhooks;
@@ -66,6 +67,25 @@ public abstract class RetentionTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task AnEventStaysUntilTheStreamRelayHasAppendedIt()
+    {
+        var stream = Unique("waddlebot:stream:test");
+        var old = await EventAsync(Now.AddDays(-31));
+        await App.Db(db =>
+        {
+            db.RelayPositions.Add(new RelayPosition { Stream = stream, LastEventId = old - 1, UpdatedAt = Now });
+            return db.SaveChangesAsync();
+        });
+
+        await PruneAsync();
+        Assert.True(await ExistsAsync(old), "deleted before the relay appended it");
+
+        await App.Db(db => db.RelayPositions.Where(p => p.Stream == stream).ExecuteUpdateAsync(p => p.SetProperty(x => x.LastEventId, old)));
+        await PruneAsync();
+        Assert.False(await ExistsAsync(old));
+    }
+
+    [Fact]
     public async Task IdempotencyKeysLiveADayAndAuditEntriesAYear()
     {
         var keys = new[] { (Unique("k"), Now.AddHours(-25)), (Unique("k"), Now.AddHours(-23)) };
@@ -125,10 +145,11 @@ public abstract class RetentionTests(TestApp app) : ApiTest(app)
         Assert.Equal(0, await App.Db(db => db.Events.CountAsync(e => expired.Contains(e.Id))));
     }
 
-    /// <summary>Removes the test's subscriptions (and with them their deliveries): an active one would hold the next test's events.</summary>
+    /// <summary>Removes the test's subscriptions (and with them their deliveries) and relay positions: they would hold the next test's events.</summary>
     public override async ValueTask DisposeAsync()
     {
-        if (App.SkipReason is null) await App.Db(db => db.WebhookSubscriptions.ExecuteDeleteAsync());
+        if (App.SkipReason is null)
+            await App.Db(async db => await db.WebhookSubscriptions.ExecuteDeleteAsync() + await db.RelayPositions.ExecuteDeleteAsync());
         await base.DisposeAsync();
     }
 

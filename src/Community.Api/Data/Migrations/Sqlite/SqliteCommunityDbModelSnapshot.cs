@@ -635,6 +635,27 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("community_platforms", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Relay.RelayPosition", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stream");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Stream")
+                        .HasName("pk_relay_positions");
+
+                    b.ToTable("relay_positions", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
                 {
                     b.Property<long>("Id")

@@ -2,13 +2,13 @@ using Community.Api.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace Community.Api.Operations;
+namespace Community.Api.ApiDescription;
 
 /// <summary>
 /// Describes <see cref="Optional{T}"/> request fields as the plain (nullable) values clients send, not as the
 /// wrapper object the server uses to tell an absent field from a null one.
 /// </summary>
-internal sealed class OpenApiOptionalFields : IOpenApiSchemaTransformer
+internal sealed class OptionalFields : IOpenApiSchemaTransformer
 {
     public async Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
