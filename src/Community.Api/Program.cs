@@ -18,11 +18,12 @@ using Community.Api.Operations;
 using Community.Api.Platforms;
 using Community.Api.Relay;
 using Community.Api.Reputation;
+using Community.Api.Retention;
 using Community.Api.Security;
 using Community.Api.Settings;
 using Community.Api.Webhooks;
 
-// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `seed` are in Cli/.
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck`, `seed` and `prune` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
@@ -43,6 +44,7 @@ public partial class Program
         builder.AddEvents();
         builder.AddWebhooks();
         builder.AddRelay();
+        builder.AddRetention();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);

@@ -14,5 +14,6 @@ public class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
         a.Property(x => x.TargetType).HasMaxLength(32);
         a.Property(x => x.TargetId).HasMaxLength(200);
         a.HasIndex(x => new { x.CommunityId, x.Id });
+        a.HasIndex(x => x.OccurredAt); // retention
     }
 }

@@ -35,6 +35,7 @@ public static class OperatorCommandLine
             RotateEncryptionCommand.Create(),
             HealthcheckCommand.Create(),
             SeedCommand.Create(),
+            PruneCommand.Create(),
         };
         root.SetAction(Guard("serve", ServeCommand.RunAsync));
         AcceptConfigurationTokens(root);

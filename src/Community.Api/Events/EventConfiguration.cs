@@ -11,5 +11,6 @@ public class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
         e.Property(x => x.Type).HasMaxLength(64);
         e.HasIndex(x => new { x.CommunityId, x.Id });
         e.HasIndex(x => new { x.Type, x.Id });
+        e.HasIndex(x => x.OccurredAt); // retention finds the expired events without scanning the live ones
     }
 }

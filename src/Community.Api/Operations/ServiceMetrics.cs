@@ -42,6 +42,9 @@ public static class ServiceMetrics
     public static readonly Counter DatabaseReads = Metrics.CreateCounter("waddlebot_db_reads_total",
         "Lag-tolerant queries (lists, statistics, logs) by the database they ran on (replica, primary).", "target");
 
+    public static readonly Counter RetentionDeleted = Metrics.CreateCounter("waddlebot_retention_deleted_total",
+        "Rows deleted by retention (the background job and `prune`), by table.", "table");
+
     public static readonly Gauge ReplicaLag = Metrics.CreateGauge("waddlebot_db_replica_lag_seconds",
         "How far the read replica is behind the primary, as this instance last measured it (-1 while unknown: unreachable or not a standby).");
 }

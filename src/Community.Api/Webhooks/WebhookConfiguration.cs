@@ -27,6 +27,10 @@ public class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDeli
         d.HasIndex(x => new { x.SubscriptionId, x.EventId }).IsUnique();
         d.HasIndex(x => new { x.Status, x.NextAttemptAt });
         d.HasIndex(x => new { x.SubscriptionId, x.CommunityId, x.Status, x.EventId });
+        // Retention: whether an expiring event still has a delivery (also what deleting an event looks up for its
+        // cascade), and which finished deliveries have expired.
+        d.HasIndex(x => x.EventId);
+        d.HasIndex(x => x.CreatedAt);
         d.HasOne<WebhookSubscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         d.HasOne<OutboxEvent>().WithMany().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
     }

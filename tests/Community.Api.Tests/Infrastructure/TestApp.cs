@@ -57,6 +57,8 @@ public abstract class TestApp : IAsyncLifetime
         builder.UseSetting("Health:CpuPercent", "100");
         // Tests drive the webhook dispatcher themselves (RunOnceAsync); the apps that test the loop turn it back on.
         builder.UseSetting("Webhooks:DispatcherEnabled", "false");
+        // Likewise retention: a pass in the middle of a test that moved the clock would delete what it checks.
+        builder.UseSetting("Retention:Enabled", "false");
         for (var i = 0; i < TestKeys.ServiceKeys.Length; i++)
         {
             var (name, key, scopes) = TestKeys.ServiceKeys[i];

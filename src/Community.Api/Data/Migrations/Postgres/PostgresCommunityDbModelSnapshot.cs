@@ -79,6 +79,9 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_audit_log");
 
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_audit_log_occurred_at");
+
                     b.HasIndex("CommunityId", "Id")
                         .HasDatabaseName("ix_audit_log_community_id_id");
 
@@ -202,6 +205,9 @@ namespace Community.Api.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_events");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_events_occurred_at");
 
                     b.HasIndex("CommunityId", "Id")
                         .HasDatabaseName("ix_events_community_id_id");
@@ -811,6 +817,9 @@ namespace Community.Api.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_created_at");
 
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_webhook_deliveries_event_id");
