@@ -4,6 +4,7 @@ using Community.Api.Caching;
 using Community.Api.Cli;
 using Community.Api.Communities;
 using Community.Api.Data;
+using Community.Api.Data.Replica;
 using Community.Api.Events;
 using Community.Api.Hosting;
 using Community.Api.Http;
@@ -15,12 +16,13 @@ using Community.Api.Lookup;
 using Community.Api.Members;
 using Community.Api.Operations;
 using Community.Api.Platforms;
+using Community.Api.Relay;
 using Community.Api.Reputation;
 using Community.Api.Security;
 using Community.Api.Settings;
 using Community.Api.Webhooks;
 
-// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption` and `healthcheck` are in Cli/.
+// Serving is the default; `migrate`, `check`, `keys new`, `rotate-encryption`, `healthcheck` and `seed` are in Cli/.
 return await OperatorCommandLine.RunAsync(args);
 
 /// <summary>The entry point, public so the tests' WebApplicationFactory can host it.</summary>
@@ -40,6 +42,7 @@ public partial class Program
         builder.AddServiceApi();
         builder.AddEvents();
         builder.AddWebhooks();
+        builder.AddRelay();
         builder.Services.AddSingleton(TimeProvider.System);
         var secrets = SecretProtector.FromConfiguration(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(secrets);
@@ -65,6 +68,7 @@ public partial class Program
         app.UseUnroutedRequests(); // 404 and 405 before authentication: whoever asks gets the same answer
         app.UseAuthentication();
         app.UseRateLimits();
+        app.UseReadYourWrites(); // after the rate limit: a refused request wrote nothing
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 

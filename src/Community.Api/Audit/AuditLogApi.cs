@@ -30,7 +30,7 @@ public static class AuditLogApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<AuditEntryResponse>>>, ProblemHttpResult>> List(
-        long id, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, Access access, ReadOnlyDb reads, Cursors cursors, CancellationToken ct,
         string? action = null, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
@@ -39,7 +39,7 @@ public static class AuditLogApi
         var after = cursors.Decode(cursor, $"audit/{id}", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var query = db.AuditLog.AsNoTracking().Where(a => a.CommunityId == id);
+        var query = reads.AuditLog.AsNoTracking().Where(a => a.CommunityId == id);
         if (action is not null) query = query.Where(a => a.Action == action);
         if (after is [var lastId]) query = query.Where(a => a.Id < lastId);
         var rows = await query.OrderByDescending(a => a.Id).Take(pageSize!.Value + 1).ToListAsync(ct);

@@ -36,6 +36,9 @@ public static class CacheSetup
             Ssl = uri.Scheme == "rediss",
             AbortOnConnectFail = false, // start even while Redis is down; the cache degrades to in-process
             BacklogPolicy = BacklogPolicy.FailFast, // while it is down, fail at once instead of queueing requests behind it
+            // Try again every second rather than on the client's growing backoff: every instance distrusts its cache
+            // while Redis is gone, so how soon it is back is how soon lookups are answered from memory again.
+            ReconnectRetryPolicy = new LinearRetry(1000),
             ConnectTimeout = 3000,
             SyncTimeout = 2000,
             AsyncTimeout = 2000,

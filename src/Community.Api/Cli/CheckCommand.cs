@@ -15,7 +15,11 @@ namespace Community.Api.Cli;
 /// </summary>
 internal static class CheckCommand
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long reaching the database may take. A cold process spends part of it building its data source and JIT
+    /// compiling, which a busy host (a node running a rollout) can stretch to several seconds.
+    /// </summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static Command Create()
     {
@@ -57,8 +61,10 @@ internal static class CheckCommand
         int pending;
         try
         {
+            // Only reaching the database is bounded: building the model for the migrations query is local work,
+            // which a loaded machine can slow past any network bound (the command timeout still bounds the query).
             await db.Database.OpenConnectionAsync(timeout.Token);
-            pending = (await db.Database.GetPendingMigrationsAsync(timeout.Token)).Count();
+            pending = (await db.Database.GetPendingMigrationsAsync(ct)).Count();
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -34,6 +34,7 @@ public static class OperatorCommandLine
             KeysCommand.Create(),
             RotateEncryptionCommand.Create(),
             HealthcheckCommand.Create(),
+            SeedCommand.Create(),
         };
         root.SetAction(Guard("serve", ServeCommand.RunAsync));
         AcceptConfigurationTokens(root);

@@ -22,7 +22,6 @@ public static partial class CommunitiesApi
         long id, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);
@@ -49,7 +48,6 @@ public static partial class CommunitiesApi
         long id, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var community = await db.Communities.FirstAsync(c => c.Id == id, ct);

@@ -13,10 +13,9 @@ public static partial class CommunitiesApi
 {
     /// <summary>Members by role and status, platforms, recent joins and the reputation distribution, in four aggregate queries.</summary>
     private static async Task<Results<Ok<Envelope<CommunityStats>>, ProblemHttpResult>> Stats(
-        long id, Access access, CommunityDb db, TimeProvider clock, CancellationToken ct)
+        long id, Access access, ReadOnlyDb reads, TimeProvider clock, CancellationToken ct)
     {
-
-        var members = db.Members.AsNoTracking().Where(m => m.CommunityId == id);
+        var members = reads.Members.AsNoTracking().Where(m => m.CommunityId == id);
         var groups = await members.GroupBy(m => new { m.Role, m.Status })
             .Select(g => new { g.Key.Role, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
 
@@ -32,7 +31,7 @@ public static partial class CommunitiesApi
         var scores = await members.Where(m => m.Status == MemberStatus.Active).GroupBy(m => m.Reputation)
             .Select(g => new { Score = g.Key, Count = g.Count() }).ToListAsync(ct);
 
-        var platforms = await db.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == id)
+        var platforms = await reads.PlatformConnections.AsNoTracking().Where(p => p.CommunityId == id)
             .GroupBy(p => p.Platform).Select(g => new { Platform = g.Key, Count = g.Count() }).ToListAsync(ct);
 
         var byRole = Roles.All.ToDictionary(r => r, r => groups.Where(g => g.Role == r && g.Status == MemberStatus.Active).Sum(g => g.Count));

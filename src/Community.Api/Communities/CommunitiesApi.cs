@@ -104,7 +104,6 @@ public static partial class CommunitiesApi
         CreateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         SettingsStore settings, IdentityResolver resolver, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         var errors = new FieldErrors();
         var name = errors.Name("name", request.Name, 100, required: true);
         var displayName = errors.Name("display_name", request.DisplayName, 200);
@@ -179,7 +178,7 @@ public static partial class CommunitiesApi
     }
 
     private static async Task<Results<Ok<Envelope<IReadOnlyList<CommunityResponse>>>, ProblemHttpResult>> List(
-        Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        Access access, ReadOnlyDb reads, Cursors cursors, CancellationToken ct,
         string? q = null, string? platform = null, string? tier = null,
         [FromQuery(Name = "include_inactive")] bool? includeInactive = null, int? limit = null, string? cursor = null)
     {
@@ -191,7 +190,7 @@ public static partial class CommunitiesApi
         var after = cursors.Decode(cursor, "communities", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var query = db.Communities.AsNoTracking();
+        var query = reads.Communities.AsNoTracking();
         if (includeInactive != true) query = query.Where(c => c.IsActive);
         if (tier is not null) query = query.Where(c => c.Tier == tier);
         if (!string.IsNullOrEmpty(search))
@@ -201,17 +200,17 @@ public static partial class CommunitiesApi
                 || (c.DisplayName != null && EF.Functions.Like(c.DisplayName.ToLower(), pattern, "\\")));
         }
         if (platform is not null)
-            query = query.Where(c => db.PlatformConnections.Any(p => p.CommunityId == c.Id && p.Platform == platform));
+            query = query.Where(c => reads.PlatformConnections.Any(p => p.CommunityId == c.Id && p.Platform == platform));
         if (!access.Caller.IsService && !access.Caller.IsSuperAdmin)
         {
             var userId = access.Caller.HubUserId!.Value;
             query = query.Where(c => c.IsPublic
-                || db.Members.Any(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active));
+                || reads.Members.Any(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active));
         }
         if (after is [var lastId]) query = query.Where(c => c.Id > lastId);
 
         var rows = await query.OrderBy(c => c.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
-        var platforms = await db.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
+        var platforms = await reads.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
         var page = Paging.ToPage(rows, pageSize.Value, c => cursors.Encode("communities", c.Id),
             c => CommunityResponse.From(c, platforms.GetValueOrDefault(c.Id) ?? []));
         return TypedResults.Ok(Envelope.Page(page));
@@ -225,7 +224,6 @@ public static partial class CommunitiesApi
         long id, UpdateCommunityRequest request, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         var errors = new FieldErrors();
         if (request.Name.IsSet) errors.Name("name", request.Name.Value, 100, required: true);
         if (request.DisplayName.IsSet) errors.Name("display_name", request.DisplayName.Value, 200);

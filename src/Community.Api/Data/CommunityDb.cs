@@ -9,6 +9,7 @@ using Community.Api.Identities;
 using Community.Api.Invites;
 using Community.Api.Members;
 using Community.Api.Platforms;
+using Community.Api.Relay;
 using Community.Api.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -35,6 +36,7 @@ public abstract class CommunityDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<RelayPosition> RelayPositions => Set<RelayPosition>();
 
     /// <summary>True on PostgreSQL, where a few statements (row locks, the feed horizon) differ from SQLite.</summary>
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";

@@ -40,6 +40,58 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 
     public static DatabaseSettings FromConfiguration(IConfiguration config, string workingDirectory)
     {
+        var settings = Read(config, workingDirectory);
+        var pooling = config["Database:TransactionPooling"];
+        if (string.IsNullOrWhiteSpace(pooling)) return settings.ForDirectConnections();
+        if (!bool.TryParse(pooling.Trim(), out var behindPooler))
+            throw new StartupConfigurationException($"Database:TransactionPooling must be true or false, not '{pooling}'.");
+        return behindPooler ? settings.ForTransactionPooler() : settings.ForDirectConnections();
+    }
+
+    /// <summary>How many statements each PostgreSQL connection keeps prepared (the service runs fewer distinct ones).</summary>
+    public const int PreparedStatementsPerConnection = 128;
+
+    /// <summary>
+    /// Connected to PostgreSQL itself (or through a pooler in session mode), a pooled connection is the same server
+    /// session from one request to the next, so Npgsql may keep what makes a repeated query cheap: it prepares each
+    /// statement once it has run a few times (<c>Max Auto Prepare</c>; the server then skips parsing and planning), and
+    /// it does not reset the session when a request returns the connection (<c>No Reset On Close</c>: the service keeps
+    /// no session state, no SET, temporary tables or session advisory locks, so the reset would only cost the server
+    /// work on every request). A <c>Max Auto Prepare</c> the URL sets is kept.
+    /// </summary>
+    public DatabaseSettings ForDirectConnections()
+    {
+        if (Provider != DatabaseProvider.Postgres) return this;
+        return this with { ConnectionString = Reused(ConnectionString)!, ReadConnectionString = Reused(ReadConnectionString) };
+
+        static string? Reused(string? connectionString)
+        {
+            if (connectionString is null) return null;
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+            if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = PreparedStatementsPerConnection;
+            return builder.ConnectionString;
+        }
+    }
+
+    /// <summary>
+    /// Behind a pooler in transaction mode (PgBouncer before 1.21) a connection keeps nothing from one transaction to the
+    /// next: each may land on another server connection. So Npgsql must neither prepare statements (a statement prepared
+    /// on one server connection is unknown on the next; <c>Max Auto Prepare=0</c> wins over any value the URL or a later
+    /// default sets) nor reset session state when a connection returns to its pool (<c>No Reset On Close</c>: the
+    /// <c>DISCARD ALL</c> would run on whichever server connection the pooler picks, and there is no session state to reset).
+    /// </summary>
+    public DatabaseSettings ForTransactionPooler()
+    {
+        if (Provider != DatabaseProvider.Postgres)
+            throw new StartupConfigurationException("Database:TransactionPooling applies to PostgreSQL; DATABASE_URL names SQLite.");
+        return this with { ConnectionString = WithoutSessionState(ConnectionString)!, ReadConnectionString = WithoutSessionState(ReadConnectionString) };
+
+        static string? WithoutSessionState(string? connectionString) => connectionString is null ? null
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true }.ConnectionString;
+    }
+
+    private static DatabaseSettings Read(IConfiguration config, string workingDirectory)
+    {
         var readUrl = config["DATABASE_READ_URL"];
         string? read = string.IsNullOrWhiteSpace(readUrl) ? null : ParsePostgresUrl(readUrl, "DATABASE_READ_URL");
 

@@ -1,3 +1,4 @@
+using Community.Api.Data.Replica;
 using Community.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -19,11 +20,13 @@ public static class DatabaseSetup
         else
             builder.Services.AddDbContextPool<CommunityDb, SqliteCommunityDb>((sp, o) =>
                 UseSqlite(o, settings.ConnectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
+        builder.AddReadOnlyDb(settings);
         return settings;
     }
 
-    internal static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+    internal static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString,
+        Action<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder>? npgsql = null) =>
+        options.UseNpgsql(connectionString, npgsql).UseSnakeCaseNamingConvention();
 
     internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance);

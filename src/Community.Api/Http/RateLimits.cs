@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Community.Api.Auth;
 using Microsoft.AspNetCore.RateLimiting;
+using StackExchange.Redis;
 
 namespace Community.Api.Http;
 
@@ -21,7 +21,8 @@ public sealed class RateLimitOptions
 
 /// <summary>
 /// Per-caller rate limiting: each service key, each hub user, and each client address for unauthenticated
-/// calls has its own window. Open operational endpoints are exempt. Limits are per instance.
+/// calls has its own window. Open operational endpoints are exempt. With Redis a window is shared by every instance
+/// (see <see cref="CallerRateLimiter"/>); without it each instance keeps its own.
 /// </summary>
 public static class RateLimits
 {
@@ -35,18 +36,21 @@ public static class RateLimits
             throw new Hosting.StartupConfigurationException(
                 "RateLimiting:PermitLimit, RateLimiting:WindowSeconds, RateLimiting:InvitePermitLimit and RateLimiting:InviteWindowSeconds must be positive.");
         builder.Services.AddSingleton(options);
-        builder.Services.AddRateLimiter(o =>
+        builder.Services.AddSingleton(sp => new CallerRateLimiter(sp.GetService<IConnectionMultiplexer>(),
+            $"community:{sp.GetRequiredService<Data.DatabaseSettings>().Fingerprint}:", sp.GetRequiredService<ILogger<CallerRateLimiter>>()));
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<CallerRateLimiter>((o, limiter) =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                PerCaller(context, options.PermitLimit, options.WindowSeconds));
-            o.AddPolicy(Invites, context => PerCaller(context, options.InvitePermitLimit, options.InviteWindowSeconds));
+                limiter.Partition(context, "all", options.PermitLimit, TimeSpan.FromSeconds(options.WindowSeconds)));
+            o.AddPolicy(Invites, context => limiter.Partition(context, Invites, options.InvitePermitLimit, TimeSpan.FromSeconds(options.InviteWindowSeconds)));
+        });
+        builder.Services.AddRateLimiter(o =>
+        {
             o.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;
                 var onInvites = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == Invites;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? wait
-                    : TimeSpan.FromSeconds(onInvites ? options.InviteWindowSeconds : options.WindowSeconds);
+                var retryAfter = RetryAfter(context.Lease) ?? TimeSpan.FromSeconds(onInvites ? options.InviteWindowSeconds : options.WindowSeconds);
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 var overall = $"{options.PermitLimit} requests in {options.WindowSeconds} s";
                 await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, onInvites
@@ -56,10 +60,11 @@ public static class RateLimits
         });
     }
 
-    /// <summary>A fixed window per caller: each service key, each hub user, each client address for unauthenticated calls.</summary>
-    private static RateLimitPartition<string> PerCaller(HttpContext context, int permits, int windowSeconds) =>
-        RateLimitPartition.GetFixedWindowLimiter(Caller.From(context.User)?.Key ?? $"ip:{context.Connection.RemoteIpAddress}",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromSeconds(windowSeconds), QueueLimit = 0 });
+    // The in-process limiter says TimeSpan, RedisRateLimiting whole seconds.
+    private static TimeSpan? RetryAfter(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter.Name, out var value)
+            ? value switch { TimeSpan wait => wait, int seconds => TimeSpan.FromSeconds(seconds), _ => null }
+            : null;
 
     public static void UseRateLimits(this WebApplication app)
     {

@@ -46,7 +46,6 @@ public static partial class MembersApi
         long id, long hubUserId, Access access, CommunityDb db, Memberships memberships, TimeProvider clock,
         CancellationToken ct)
     {
-
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await access.ConfirmAsync(ct) is { } refused) return refused;
         var row = await db.FindMemberAsync(id, hubUserId, ct);

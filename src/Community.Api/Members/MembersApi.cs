@@ -100,7 +100,7 @@ public static partial class MembersApi
     /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
     /// </summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
-        long id, Access access, CommunityDb db, Cursors cursors, TimeProvider clock, CancellationToken ct,
+        long id, Access access, ReadOnlyDb reads, Cursors cursors, TimeProvider clock, CancellationToken ct,
         string? role = null, string? status = null, string? q = null, string? sort = null, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
@@ -114,7 +114,7 @@ public static partial class MembersApi
         var after = cursors.Decode(cursor, list, errors, byReputation ? ReputationKey : CursorKey.Ticks, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var rows = db.MembersWithNames().Where(r => r.Member.CommunityId == id);
+        var rows = reads.MembersWithNames().Where(r => r.Member.CommunityId == id);
         if (status != "all") rows = rows.Where(r => r.Member.Status == (status ?? MemberStatus.Active));
         if (role is not null) rows = rows.Where(r => r.Member.Role == role);
         if (!string.IsNullOrEmpty(search))

@@ -1,4 +1,5 @@
 using Community.Api.Data;
+using Community.Api.Data.Replica;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
@@ -31,6 +32,9 @@ public static class HealthChecks
         // Redis is an accelerator: while it is down the service still answers correctly, so it only degrades.
         if (services.Any(d => d.ServiceType == typeof(IConnectionMultiplexer)))
             checks.AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), "redis", HealthStatus.Degraded);
+        // The replica is reported but never degrades readiness: while it is skipped the primary answers, correctly.
+        if (services.Any(d => d.ServiceType == typeof(ReplicaMonitor)))
+            checks.AddCheck<ReplicaHealthCheck>("replica", HealthStatus.Healthy);
         // Past this a check is reported as "timeout" and readiness does not wait on it.
         services.Configure<HealthCheckServiceOptions>(o =>
         {
@@ -42,6 +46,7 @@ public static class HealthChecks
     /// <summary>The fleet's word for a check's outcome; never an exception's text, which may carry internals.</summary>
     public static string Outcome(HealthReportEntry entry) => entry switch
     {
+        { Status: HealthStatus.Healthy, Description: { } word } => word, // the replica's own word: ok, lagging, unreachable…
         { Status: HealthStatus.Healthy } => "ok",
         { Exception: OperationCanceledException } => "timeout",
         { Exception: not null } => "unreachable",

@@ -11,7 +11,14 @@ namespace Community.Api.Operations;
 public static class ServiceApi
 {
     public sealed record HealthResponse(string Status, string Module, string Version, DateTime Timestamp);
-    public sealed record HealthzResponse(string Status, string Module, string Version, Dictionary<string, string> Checks, DateTime Timestamp);
+    public sealed record HealthzResponse(string Status, string Module, string Version, Dictionary<string, string> Checks, DateTime Timestamp)
+    {
+        /// <summary>With <c>DATABASE_READ_URL</c>: how far the replica is behind the primary (null while unknown); absent otherwise.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public ReplicaLag? Replica { get; init; }
+    }
+
+    public sealed record ReplicaLag(string State, double? LagSeconds);
     public sealed record StatusResponse(string Status, string Module, string Version, DateTime Timestamp);
 
     /// <summary>
@@ -40,8 +47,9 @@ public static class ServiceApi
             .WithName("getReadiness").WithSummary("Readiness")
             .WithDescription("""
                 Runs the checks, as every fleet module answers readiness: 200 only when all are healthy, 503 when one is
-                degraded (Redis, memory, CPU) or unhealthy (the database). `checks` says which, with `ok`, `warning`,
-                `timeout` or `unreachable` for each.
+                degraded (Redis, memory, CPU, the event relay when it is on) or unhealthy (the database). `checks` says
+                which, with `ok`, `warning`, `timeout` or `unreachable` for each. A read replica is reported (`replica`: its state and lag) but never
+                makes the service unready: while it is skipped the primary answers.
                 """)
             .Produces<HealthzResponse>(StatusCodes.Status503ServiceUnavailable)
             .WithResponseNote(StatusCodes.Status200OK, "Every check is healthy.")
@@ -75,7 +83,10 @@ public static class ServiceApi
     {
         var report = await health.CheckHealthAsync(ct);
         var checks = report.Entries.ToDictionary(e => e.Key, e => HealthChecks.Outcome(e.Value));
-        var body = new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow());
+        var replica = report.Entries.TryGetValue("replica", out var r)
+            ? new ReplicaLag(checks["replica"], r.Data.TryGetValue("lag_seconds", out var lag) ? (double)lag : null)
+            : null;
+        var body = new HealthzResponse(HealthChecks.Status(report.Status), ServiceInfo.Module, ServiceInfo.Version, checks, clock.UtcNow()) { Replica = replica };
         return report.Status == HealthStatus.Healthy
             ? TypedResults.Ok(body)
             : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

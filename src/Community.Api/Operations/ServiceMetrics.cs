@@ -20,10 +20,28 @@ public static class ServiceMetrics
     public static readonly Gauge WebhookOldestUndeliveredAge = Metrics.CreateGauge("waddlebot_webhook_oldest_undelivered_age_seconds",
         "Age of the oldest pending webhook delivery of an active subscription (0 when none); refreshed by the dispatcher.");
 
+    public static readonly Gauge RelayLagEvents = Metrics.CreateGauge("waddlebot_relay_lag_events",
+        "Committed events not yet appended to the Redis stream; refreshed by the relay (absent when the relay is off).",
+        new GaugeConfiguration { LabelNames = ["stream"] });
+
+    public static readonly Gauge RelayLagSeconds = Metrics.CreateGauge("waddlebot_relay_lag_seconds",
+        "Age of the oldest committed event not yet appended to the Redis stream (0 when caught up); refreshed by the relay.",
+        new GaugeConfiguration { LabelNames = ["stream"] });
+
+    public static readonly Counter RelayAppended = Metrics.CreateCounter("waddlebot_relay_appended_total",
+        "Events appended to the Redis stream by this instance (a batch appended again after a failure counts again).",
+        new CounterConfiguration { LabelNames = ["stream"] });
+
     /// <summary>Preview or accept answered invite_not_found: unknown, revoked, expired or used up. A rise means guessing.</summary>
     public static readonly Counter InviteLookupFailures = Metrics.CreateCounter("waddlebot_invite_lookup_failures_total",
         "Invite previews and accepts answered invite_not_found, by operation (preview, accept).", "operation");
 
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
         "Cache reads by cache and result (hit, miss).", "cache", "result");
+
+    public static readonly Counter DatabaseReads = Metrics.CreateCounter("waddlebot_db_reads_total",
+        "Lag-tolerant queries (lists, statistics, logs) by the database they ran on (replica, primary).", "target");
+
+    public static readonly Gauge ReplicaLag = Metrics.CreateGauge("waddlebot_db_replica_lag_seconds",
+        "How far the read replica is behind the primary, as this instance last measured it (-1 while unknown: unreachable or not a standby).");
 }

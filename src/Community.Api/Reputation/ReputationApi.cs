@@ -94,16 +94,16 @@ public static class ReputationApi
 
     /// <summary>A member's reputation changes, newest first, keyset-paged.</summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<ReputationChangeResponse>>>, ProblemHttpResult>> ReputationHistory(
-        long id, long hubUserId, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, long hubUserId, Access access, ReadOnlyDb reads, Cursors cursors, CancellationToken ct,
         int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
         var pageSize = Paging.ValidLimit(limit, errors);
         var after = cursors.Decode(cursor, $"reputation-history/{id}/{hubUserId}", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
-        if (!await db.Members.AnyAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct)) return Problems.MemberNotFound(id, hubUserId);
+        if (!await reads.Members.AnyAsync(m => m.CommunityId == id && m.HubUserId == hubUserId, ct)) return Problems.MemberNotFound(id, hubUserId);
 
-        var query = db.ReputationHistory.AsNoTracking().Where(h => h.CommunityId == id && h.HubUserId == hubUserId);
+        var query = reads.ReputationHistory.AsNoTracking().Where(h => h.CommunityId == id && h.HubUserId == hubUserId);
         if (after is [var lastId]) query = query.Where(h => h.Id < lastId);
         var rows = await query.OrderByDescending(h => h.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, h => cursors.Encode($"reputation-history/{id}/{hubUserId}", h.Id), ToResponse)));

@@ -57,7 +57,6 @@ public static class SettingsApi
         long id, Dictionary<string, JsonElement> changes, Access access, CommunityDb db, Journal journal,
         TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-
         var errors = new FieldErrors();
         foreach (var (key, value) in changes)
         {

@@ -16,7 +16,7 @@ public static partial class WebhooksApi
 
     /// <summary>Newest first, keyset-paged, optionally one <c>status</c>.</summary>
     private static async Task<Results<Ok<Envelope<IReadOnlyList<DeliveryResponse>>>, ProblemHttpResult>> Deliveries(
-        long id, Access access, CommunityDb db, Cursors cursors, CancellationToken ct,
+        long id, Access access, ReadOnlyDb reads, Cursors cursors, CancellationToken ct,
         string? status = null, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
@@ -25,10 +25,10 @@ public static partial class WebhooksApi
         var before = cursors.Decode(cursor, $"deliveries/{id}", errors, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
+        var query = reads.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
         if (status is not null) query = query.Where(d => d.Status == status);
         if (before is [var lastId]) query = query.Where(d => d.Id < lastId);
-        var rows = await WithEventType(db, query).OrderByDescending(r => r.D.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await WithEventType(reads, query).OrderByDescending(r => r.D.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => cursors.Encode($"deliveries/{id}", r.D.Id), ToResponse)));
     }
 

@@ -31,7 +31,7 @@ public sealed class CommandLineTests : CliTest
 
     [Fact]
     public void TheCommandLineHasTheOperatorsVerbs() =>
-        Assert.Equal(["", "check", "healthcheck", "keys", "keys new", "migrate", "rotate-encryption", "serve"], Verbs().Select(v => (string)v.Data).Order());
+        Assert.Equal(["", "check", "healthcheck", "keys", "keys new", "migrate", "rotate-encryption", "seed", "serve"], Verbs().Select(v => (string)v.Data).Order());
 
     [Fact]
     public async Task SettingsOnTheCommandLineReachTheVerb()

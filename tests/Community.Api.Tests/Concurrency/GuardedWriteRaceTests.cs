@@ -250,3 +250,5 @@ public abstract class GuardedWriteRaceTests(TestApp app) : ApiTest(app)
 public sealed class GuardedWriteRaceTestsOnSqlite(SqliteApp app) : GuardedWriteRaceTests(app), IClassFixture<SqliteApp>;
 
 public sealed class GuardedWriteRaceTestsOnPostgres(PostgresApp app) : GuardedWriteRaceTests(app), IClassFixture<PostgresApp>;
+
+public sealed class GuardedWriteRaceTestsOnPgBouncer(PgBouncerApp app) : GuardedWriteRaceTests(app), IClassFixture<PgBouncerApp>;

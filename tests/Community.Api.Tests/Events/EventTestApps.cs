@@ -75,6 +75,12 @@ public sealed class EventsPostgresApp : PostgresApp
     protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddPoison(services);
 }
 
+public sealed class EventsPgBouncerApp : PgBouncerApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
+    protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddPoison(services);
+}
+
 /// <summary>The event apps with <see cref="EventTestSettings.AddCommitJitter"/>, for the feed's never-miss tests.</summary>
 public sealed class JitteredSqliteApp : SqliteApp
 {
@@ -83,6 +89,12 @@ public sealed class JitteredSqliteApp : SqliteApp
 }
 
 public sealed class JitteredPostgresApp : PostgresApp
+{
+    protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
+    protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddCommitJitter(services);
+}
+
+public sealed class JitteredPgBouncerApp : PgBouncerApp
 {
     protected internal override IReadOnlyDictionary<string, string?> Settings => EventTestSettings.Driven();
     protected override void ConfigureServices(IServiceCollection services) => EventTestSettings.AddCommitJitter(services);

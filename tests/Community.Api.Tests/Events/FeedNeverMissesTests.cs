@@ -49,3 +49,5 @@ public abstract class FeedNeverMissesTests(TestApp app) : EventsTest(app)
 public sealed class FeedNeverMissesTestsOnSqlite(JitteredSqliteApp app) : FeedNeverMissesTests(app), IClassFixture<JitteredSqliteApp>;
 
 public sealed class FeedNeverMissesTestsOnPostgres(JitteredPostgresApp app) : FeedNeverMissesTests(app), IClassFixture<JitteredPostgresApp>;
+
+public sealed class FeedNeverMissesTestsOnPgBouncer(JitteredPgBouncerApp app) : FeedNeverMissesTests(app), IClassFixture<JitteredPgBouncerApp>;

@@ -167,6 +167,8 @@ public sealed class WebhookConcurrencyTestsOnSqlite(EventsSqliteApp app) : Webho
 
 public sealed class WebhookConcurrencyTestsOnPostgres(EventsPostgresApp app) : WebhookConcurrencyTests(app), IClassFixture<EventsPostgresApp>;
 
+public sealed class WebhookConcurrencyTestsOnPgBouncer(EventsPgBouncerApp app) : WebhookConcurrencyTests(app), IClassFixture<EventsPgBouncerApp>;
+
 /// <summary>The hosted dispatcher, left to its own loop: the one place a test waits on a real background thread.</summary>
 public abstract class BackgroundDispatchTests(TestApp app) : EventsTest(app)
 {

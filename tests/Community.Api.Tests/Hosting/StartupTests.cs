@@ -68,6 +68,14 @@ public sealed class StartupTests : IDisposable
         AssertRefusesToStart(Production(SqliteUrl).With("Health__CpuPercent", "0"), "Health:CpuPercent");
 
     [Fact]
+    public Task TheRelayTurnedOnWithoutRedisIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Relay__Enabled", "true"), "Relay:Enabled", "REDIS_URL");
+
+    [Fact]
+    public Task ARelayBatchOutsideOneToAThousandIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Relay__BatchSize", "0"), "Relay:BatchSize");
+
+    [Fact]
     public Task ProductionWithoutAnEncryptionKeyIsRefused() =>
         AssertRefusesToStart(WithKey(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DATABASE_URL"] = SqliteUrl }), "ENCRYPTION_KEY");
 
@@ -214,6 +222,32 @@ public sealed class DatabaseSettingsTests : IDisposable
     }
 
     [Fact]
+    public void PostgresConnectionsPrepareRepeatedStatementsAndKeepTheirSessionUnlessTheUrlSaysOtherwise()
+    {
+        var plain = new NpgsqlConnectionStringBuilder(Parse(("DATABASE_URL", "postgresql://u@db/x")).ConnectionString);
+        Assert.Equal((DatabaseSettings.PreparedStatementsPerConnection, true), (plain.MaxAutoPrepare, plain.NoResetOnClose));
+        var chosen = new NpgsqlConnectionStringBuilder(Parse(("DATABASE_URL", "postgresql://u@db/x?Max%20Auto%20Prepare=7")).ConnectionString);
+        Assert.Equal(7, chosen.MaxAutoPrepare);
+        var off = new NpgsqlConnectionStringBuilder(Parse(("DATABASE_URL", "postgresql://u@db/x"), ("Database:TransactionPooling", "false")).ConnectionString);
+        Assert.Equal(DatabaseSettings.PreparedStatementsPerConnection, off.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public void TransactionPoolingTurnsPreparationOffWhateverTheUrlSaysAndAppliesOnlyToPostgres()
+    {
+        var settings = Parse(("DATABASE_URL", "postgresql://u@db/x?Max%20Auto%20Prepare=50"),
+            ("DATABASE_READ_URL", "postgresql://u@replica/x?Max%20Auto%20Prepare=50"), ("Database:TransactionPooling", "True"));
+        foreach (var connectionString in new[] { settings.ConnectionString, settings.ReadConnectionString! })
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            Assert.Equal((0, true), (builder.MaxAutoPrepare, builder.NoResetOnClose));
+        }
+        Assert.Throws<StartupConfigurationException>(() => Parse(("DATABASE_URL", "postgresql://u@db/x"), ("Database:TransactionPooling", "yes")));
+        Assert.Throws<StartupConfigurationException>(() => Parse(("DATABASE_URL", $"sqlite:{_root}/x.db"), ("Database:TransactionPooling", "true")));
+        Assert.DoesNotContain("Auto Prepare", Parse(("DATABASE_URL", $"sqlite:{_root}/x.db")).ConnectionString);
+    }
+
+    [Fact]
     public void ReadReplicaUrlIsParsedToo()
     {
         var settings = Parse(("DATABASE_URL", "postgresql://u:p@primary/db"), ("DATABASE_READ_URL", "postgresql://u:p@replica:5433/db"));
@@ -251,7 +285,8 @@ public sealed class DatabaseSettingsTests : IDisposable
     {
         const string connectionString = "Host=h;Database=d;Username=u";
         var settings = Parse(("ConnectionStrings:Community", connectionString), ("Database:Provider", "postgres"));
-        Assert.Equal((DatabaseProvider.Postgres, connectionString), (settings.Provider, settings.ConnectionString));
+        var pg = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        Assert.Equal((DatabaseProvider.Postgres, "h", "d", "u"), (settings.Provider, pg.Host, pg.Database, pg.Username));
         Assert.Equal(DatabaseProvider.Sqlite, Parse(("ConnectionStrings:Community", "Data Source=x.db"), ("Database:Provider", "sqlite")).Provider);
     }
 

@@ -228,3 +228,5 @@ public abstract class MergeTests(TestApp app) : ApiTest(app)
 public sealed class MergeTestsOnSqlite(SqliteApp app) : MergeTests(app), IClassFixture<SqliteApp>;
 
 public sealed class MergeTestsOnPostgres(PostgresApp app) : MergeTests(app), IClassFixture<PostgresApp>;
+
+public sealed class MergeTestsOnPgBouncer(PgBouncerApp app) : MergeTests(app), IClassFixture<PgBouncerApp>;

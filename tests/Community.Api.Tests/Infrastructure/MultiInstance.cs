@@ -1,11 +1,17 @@
 namespace Community.Api.Tests.Infrastructure;
 
-/// <summary>A second instance of the service on the first one's database, with the same settings (e.g. the same Redis).</summary>
-public sealed class SecondInstance(TestApp first) : TestApp
+/// <summary>
+/// A second instance of the service on the first one's database, with the same settings (e.g. the same Redis), except
+/// for any <paramref name="changes"/>.
+/// </summary>
+public sealed class SecondInstance(TestApp first, IReadOnlyDictionary<string, string?>? changes = null) : TestApp
 {
     public override string Provider => first.Provider;
 
-    protected internal override IReadOnlyDictionary<string, string?> Settings => first.Settings;
+    protected internal override IReadOnlyDictionary<string, string?> ConnectionSettings => first.ConnectionSettings;
+
+    protected internal override IReadOnlyDictionary<string, string?> Settings =>
+        changes is null ? first.Settings : first.Settings.Concat(changes).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     protected override Task<string?> CreateDatabaseAsync() => Task.FromResult<string?>(first.DatabaseUrl);
 
@@ -13,7 +19,7 @@ public sealed class SecondInstance(TestApp first) : TestApp
 }
 
 /// <summary>The service on SQLite with a real Redis as its second-level cache and invalidation bus.</summary>
-public sealed class RedisSqliteApp : SqliteApp
+public class RedisSqliteApp : SqliteApp
 {
     private string? _redis;
 
@@ -29,7 +35,7 @@ public sealed class RedisSqliteApp : SqliteApp
 }
 
 /// <summary>The service on PostgreSQL with a real Redis as its second-level cache and invalidation bus.</summary>
-public sealed class RedisPostgresApp : PostgresApp
+public class RedisPostgresApp : PostgresApp
 {
     private string? _redis;
 
@@ -57,7 +63,7 @@ public interface IRedisBehindProxy
     TcpProxy RedisProxy { get; }
 }
 
-public sealed class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
+public class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
 {
     private TcpProxy? _proxy;
 
@@ -83,7 +89,7 @@ public sealed class RedisProxiedSqliteApp : SqliteApp, IRedisBehindProxy
     }
 }
 
-public sealed class RedisProxiedPostgresApp : PostgresApp, IRedisBehindProxy
+public class RedisProxiedPostgresApp : PostgresApp, IRedisBehindProxy
 {
     private TcpProxy? _proxy;
 

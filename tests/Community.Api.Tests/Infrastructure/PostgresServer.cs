@@ -35,6 +35,10 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>Where the server listens and as whom the tests connect (for a pooler put in front of it).</summary>
+    public (string Host, int Port, string User, string? Password) Address =>
+        (_admin.Host!, _admin.Port, _admin.Username ?? "postgres", string.IsNullOrEmpty(_admin.Password) ? null : _admin.Password);
+
     /// <summary>Creates an empty, migrated database and returns its <c>DATABASE_URL</c>.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
@@ -143,16 +147,17 @@ public sealed class PostgresServer
         }
     }
 
-    private static string? FindBinaries()
+    internal static string? FindBinaries(params string[] more)
     {
+        string[] needed = ["initdb", "pg_ctl", .. more];
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Concat(Directory.Exists("/usr/lib/postgresql")
                 ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
                 : []);
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+        return candidates.FirstOrDefault(d => needed.All(program => File.Exists(Path.Combine(d, program))));
     }
 
-    private static async Task RunAsync(string program, string arguments, bool asPostgres = false)
+    internal static async Task RunAsync(string program, string arguments, bool asPostgres = false)
     {
         var start = asPostgres
             ? new ProcessStartInfo("runuser", $"-u postgres -- {program} {arguments}")
@@ -167,7 +172,7 @@ public sealed class PostgresServer
             throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {await error}{await output}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -35,16 +35,29 @@ public class SqliteApp : TestApp
     }
 }
 
-/// <summary>The service on a fresh database of the shared PostgreSQL server.</summary>
+/// <summary>
+/// The service on a fresh database of the shared PostgreSQL server; with <see cref="ThroughPgBouncer"/>, reached through
+/// the shared <see cref="PgBouncer"/> in transaction mode, with <c>Database:TransactionPooling</c> on.
+/// </summary>
 public class PostgresApp : TestApp
 {
     public override string Provider => "postgres";
+
+    protected virtual bool ThroughPgBouncer => false;
+
+    protected internal override IReadOnlyDictionary<string, string?> ConnectionSettings => ThroughPgBouncer
+        ? new Dictionary<string, string?> { ["Database:TransactionPooling"] = "true" }
+        : base.ConnectionSettings;
 
     protected override async Task<string?> CreateDatabaseAsync()
     {
         var server = await PostgresServer.GetAsync();
         SkipReason = server.SkipReason;
-        return SkipReason is null ? await server.CreateDatabaseAsync() : null;
+        if (SkipReason is not null) return null;
+        if (!ThroughPgBouncer) return await server.CreateDatabaseAsync();
+        var bouncer = await PgBouncer.GetAsync();
+        SkipReason = bouncer.SkipReason;
+        return SkipReason is null ? bouncer.Route(await server.CreateDatabaseAsync()) : null;
     }
 
     public override async Task MakeDatabaseUnreachableAsync() => await (await PostgresServer.GetAsync()).DropDatabaseAsync(DatabaseUrl);
@@ -53,6 +66,12 @@ public class PostgresApp : TestApp
     {
         if (SkipReason is null && DatabaseUrl.Length > 0) await (await PostgresServer.GetAsync()).DropDatabaseAsync(DatabaseUrl);
     }
+}
+
+/// <summary>The service on a fresh PostgreSQL database behind PgBouncer in transaction pooling mode.</summary>
+public class PgBouncerApp : PostgresApp
+{
+    protected override bool ThroughPgBouncer => true;
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace Community.Api.Tests.Infrastructure;
 /// <summary>
 /// A TCP forwarder on a free loopback port, for fault tests: point a client (a connection string, <c>REDIS_URL</c>, an
 /// HTTP base address) at <see cref="Port"/> instead of the real server, then <see cref="Cut"/> to make the server look
-/// gone and <see cref="Restore"/> to bring it back. It forwards bytes and knows no protocol, so it serves PostgreSQL,
+/// gone, or <see cref="Stall"/> to make it hang, and <see cref="Restore"/> to bring it back. It forwards bytes and knows no protocol, so it serves PostgreSQL,
 /// Redis and HTTP alike.
 /// </summary>
 /// <remarks>
@@ -23,6 +23,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly HashSet<Link> _open = [];
     private readonly Task _accepting;
     private bool _cut; // guarded by _open
+    private TaskCompletionSource _flowing = Flowing(); // guarded by _open; not completed while stalled
 
     private TcpProxy(string targetHost, int targetPort)
     {
@@ -58,10 +59,38 @@ public sealed class TcpProxy : IAsyncDisposable
         foreach (var link in links) link.Reset();
     }
 
-    /// <summary>Forwards new connections again.</summary>
+    /// <summary>
+    /// Holds every byte in both directions, on open and new connections alike, until <see cref="Restore"/>: a server
+    /// that hangs without closing anything, so clients wait on their timeouts instead of failing at once.
+    /// </summary>
+    public void Stall()
+    {
+        lock (_open)
+            if (_flowing.Task.IsCompleted) _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Forwards new connections again, and lets held bytes through.</summary>
     public void Restore()
     {
-        lock (_open) _cut = false;
+        TaskCompletionSource flowing;
+        lock (_open)
+        {
+            _cut = false;
+            flowing = _flowing;
+        }
+        flowing.TrySetResult();
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
+
+    private Task UntilFlowingAsync()
+    {
+        lock (_open) return _flowing.Task;
     }
 
     private async Task AcceptAsync()
@@ -114,14 +143,17 @@ public sealed class TcpProxy : IAsyncDisposable
         link.Reset();
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, Link link)
+    private async Task PumpAsync(Socket from, Socket to, Link link)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
             while ((read = await from.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+            {
+                await UntilFlowingAsync();
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+            }
             to.Shutdown(SocketShutdown.Send); // an orderly close travels on as one
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -135,6 +167,7 @@ public sealed class TcpProxy : IAsyncDisposable
         await _stopping.CancelAsync();
         _listener.Stop();
         Cut();
+        Restore(); // pumps held by a stall find their sockets reset and end
         await _accepting;
         _stopping.Dispose();
     }

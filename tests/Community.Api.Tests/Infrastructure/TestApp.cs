@@ -24,6 +24,9 @@ public abstract class TestApp : IAsyncLifetime
 
     public abstract string Provider { get; }
 
+    /// <summary>Configuration that comes with how the database is reached (for example through PgBouncer); applied before <see cref="Settings"/>.</summary>
+    protected internal virtual IReadOnlyDictionary<string, string?> ConnectionSettings => new Dictionary<string, string?>();
+
     /// <summary>Extra configuration for a test class that needs it (for example rate limits or tier limits).</summary>
     protected internal virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -61,7 +64,7 @@ public abstract class TestApp : IAsyncLifetime
             builder.UseSetting($"Auth:ApiKeys:{i}:Key", key);
             for (var s = 0; s < scopes.Length; s++) builder.UseSetting($"Auth:ApiKeys:{i}:Scopes:{s}", scopes[s]);
         }
-        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        foreach (var (key, value) in ConnectionSettings.Concat(Settings)) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {

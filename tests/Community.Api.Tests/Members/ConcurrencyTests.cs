@@ -99,3 +99,5 @@ public abstract class ConcurrencyTests(TestApp app) : ApiTest(app)
 public sealed class ConcurrencyTestsOnSqlite(SqliteApp app) : ConcurrencyTests(app), IClassFixture<SqliteApp>;
 
 public sealed class ConcurrencyTestsOnPostgres(PostgresApp app) : ConcurrencyTests(app), IClassFixture<PostgresApp>;
+
+public sealed class ConcurrencyTestsOnPgBouncer(PgBouncerApp app) : ConcurrencyTests(app), IClassFixture<PgBouncerApp>;

@@ -212,145 +212,6 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTime?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("delivered_at");
-
-                    b.Property<long>("EventId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("event_id");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("last_error");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("integer")
-                        .HasColumnName("last_status_code");
-
-                    b.Property<DateTime?>("LockedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("locked_until");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.Property<long>("SubscriptionId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("subscription_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_deliveries");
-
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_event_id");
-
-                    b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
-
-                    b.HasIndex("SubscriptionId", "EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
-
-                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_even");
-
-                    b.ToTable("webhook_deliveries", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
-                        });
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("DisabledReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("disabled_reason");
-
-                    b.Property<string>("EventTypesJson")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("event_types_json");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_active");
-
-                    b.Property<long>("LastEventId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_event_id");
-
-                    b.Property<string>("SecretCiphertext")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("secret_ciphertext");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_subscriptions");
-
-                    b.HasIndex("CommunityId")
-                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
-
-                    b.ToTable("webhook_subscriptions", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
@@ -728,60 +589,6 @@ namespace Community.Api.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("actor");
-
-                    b.Property<long>("CommunityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<int>("Delta")
-                        .HasColumnType("integer")
-                        .HasColumnName("delta");
-
-                    b.Property<long>("HubUserId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("hub_user_id");
-
-                    b.Property<int>("NewValue")
-                        .HasColumnType("integer")
-                        .HasColumnName("new_value");
-
-                    b.Property<int>("OldValue")
-                        .HasColumnType("integer")
-                        .HasColumnName("old_value");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("reason");
-
-                    b.HasKey("Id")
-                        .HasName("pk_reputation_history");
-
-                    b.HasIndex("CommunityId", "HubUserId", "Id")
-                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
-
-                    b.ToTable("reputation_history", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
                 {
                     b.Property<long>("Id")
@@ -845,6 +652,81 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("community_platforms", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Relay.RelayPosition", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("stream");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Stream")
+                        .HasName("pk_relay_positions");
+
+                    b.ToTable("relay_positions", (string)null);
+                });
+
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("integer")
+                        .HasColumnName("delta");
+
+                    b.Property<long>("HubUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hub_user_id");
+
+                    b.Property<int>("NewValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("new_value");
+
+                    b.Property<int>("OldValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("old_value");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reputation_history");
+
+                    b.HasIndex("CommunityId", "HubUserId", "Id")
+                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
+
+                    b.ToTable("reputation_history", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.Property<long>("CommunityId")
@@ -871,6 +753,145 @@ namespace Community.Api.Data.Migrations.Postgres
                     b.ToTable("community_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscription_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_event_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
+
+                    b.HasIndex("SubscriptionId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
+
+                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_even");
+
+                    b.ToTable("webhook_deliveries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<string>("EventTypesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_types_json");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_subscriptions");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
+
+                    b.ToTable("webhook_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Communities.Community", b =>
                 {
                     b.HasOne("Community.Api.Identities.HubUser", null)
@@ -879,32 +900,6 @@ namespace Community.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_communities_hub_users_owner_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.HasOne("Community.Api.Events.OutboxEvent", null)
-                        .WithMany()
-                        .HasForeignKey("EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
-
-                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
-                        .WithMany()
-                        .HasForeignKey("SubscriptionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>
@@ -970,16 +965,6 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_reputation_history_communities_community_id");
-                });
-
             modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -990,6 +975,16 @@ namespace Community.Api.Data.Migrations.Postgres
                         .HasConstraintName("fk_community_platforms_communities_community_id");
                 });
 
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reputation_history_communities_community_id");
+                });
+
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -998,6 +993,32 @@ namespace Community.Api.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_community_settings_communities_community_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.HasOne("Community.Api.Events.OutboxEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
+
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>

@@ -201,141 +201,6 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("events", (string)null);
                 });
 
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTime?>("DeliveredAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("delivered_at");
-
-                    b.Property<long>("EventId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("event_id");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("last_status_code");
-
-                    b.Property<DateTime?>("LockedUntil")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("locked_until");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status");
-
-                    b.Property<long>("SubscriptionId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("subscription_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_deliveries");
-
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_event_id");
-
-                    b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
-
-                    b.HasIndex("SubscriptionId", "EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
-
-                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_event_id");
-
-                    b.ToTable("webhook_deliveries", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
-                        });
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long?>("CommunityId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("DisabledReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("disabled_reason");
-
-                    b.Property<string>("EventTypesJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event_types_json");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_active");
-
-                    b.Property<long>("LastEventId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("last_event_id");
-
-                    b.Property<string>("SecretCiphertext")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("secret_ciphertext");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_subscriptions");
-
-                    b.HasIndex("CommunityId")
-                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
-
-                    b.ToTable("webhook_subscriptions", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Caller")
@@ -703,58 +568,6 @@ namespace Community.Api.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("actor");
-
-                    b.Property<long>("CommunityId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("community_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<int>("Delta")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("delta");
-
-                    b.Property<long>("HubUserId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("hub_user_id");
-
-                    b.Property<int>("NewValue")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("new_value");
-
-                    b.Property<int>("OldValue")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("old_value");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("reason");
-
-                    b.HasKey("Id")
-                        .HasName("pk_reputation_history");
-
-                    b.HasIndex("CommunityId", "HubUserId", "Id")
-                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
-
-                    b.ToTable("reputation_history", (string)null);
-                });
-
             modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
                 {
                     b.Property<long>("Id")
@@ -816,6 +629,79 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("community_platforms", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Relay.RelayPosition", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stream");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Stream")
+                        .HasName("pk_relay_positions");
+
+                    b.ToTable("relay_positions", (string)null);
+                });
+
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delta");
+
+                    b.Property<long>("HubUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hub_user_id");
+
+                    b.Property<int>("NewValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("new_value");
+
+                    b.Property<int>("OldValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("old_value");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reputation_history");
+
+                    b.HasIndex("CommunityId", "HubUserId", "Id")
+                        .HasDatabaseName("ix_reputation_history_community_id_hub_user_id_id");
+
+                    b.ToTable("reputation_history", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.Property<long>("CommunityId")
@@ -842,6 +728,141 @@ namespace Community.Api.Data.Migrations.Sqlite
                     b.ToTable("community_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscription_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_event_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
+
+                    b.HasIndex("SubscriptionId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
+
+                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_event_id");
+
+                    b.ToTable("webhook_deliveries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("CommunityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<string>("EventTypesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_types_json");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_subscriptions");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_webhook_subscriptions_community_id");
+
+                    b.ToTable("webhook_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Community.Api.Communities.Community", b =>
                 {
                     b.HasOne("Community.Api.Identities.HubUser", null)
@@ -850,32 +871,6 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_communities_hub_users_owner_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
-                {
-                    b.HasOne("Community.Api.Events.OutboxEvent", null)
-                        .WithMany()
-                        .HasForeignKey("EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
-
-                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
-                        .WithMany()
-                        .HasForeignKey("SubscriptionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
-                });
-
-            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>
@@ -941,16 +936,6 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_community_members_hub_users_hub_user_id");
                 });
 
-            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
-                {
-                    b.HasOne("Community.Api.Communities.Community", null)
-                        .WithMany()
-                        .HasForeignKey("CommunityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_reputation_history_communities_community_id");
-                });
-
             modelBuilder.Entity("Community.Api.Platforms.PlatformConnection", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -961,6 +946,16 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .HasConstraintName("fk_community_platforms_communities_community_id");
                 });
 
+            modelBuilder.Entity("Community.Api.Reputation.ReputationChange", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reputation_history_communities_community_id");
+                });
+
             modelBuilder.Entity("Community.Api.Settings.CommunitySetting", b =>
                 {
                     b.HasOne("Community.Api.Communities.Community", null)
@@ -969,6 +964,32 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_community_settings_communities_community_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookDelivery", b =>
+                {
+                    b.HasOne("Community.Api.Events.OutboxEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_events_event_id");
+
+                    b.HasOne("Community.Api.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Community.Api.Webhooks.WebhookSubscription", b =>
+                {
+                    b.HasOne("Community.Api.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_webhook_subscriptions_communities_community_id");
                 });
 
             modelBuilder.Entity("Community.Api.Identities.HubUser", b =>

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Turns one load run's output into the JSON object the report reads (latencies in milliseconds).
+
+    wrk … | python3 bench/measure.py wrk                 (the line lua/report.lua prints)
+    pgbench … -l --log-prefix=DIR/log | python3 bench/measure.py pgbench DIR
+                                                         (tps from its summary, p50/p99 from its per-transaction log)
+"""
+import glob
+import json
+import re
+import sys
+
+
+def wrk(text: str) -> dict:
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit("measure: no result line from wrk:\n" + text)
+    d = json.loads(lines[-1])
+    return {
+        "rps": round(d["requests"] / (d["duration_us"] / 1e6), 1),
+        "p50_ms": round(d["p50_us"] / 1000, 2),
+        "p99_ms": round(d["p99_us"] / 1000, 2),
+        "non_2xx": d["non_2xx"],
+        "socket_errors": d["socket_errors"],
+        "requests": d["requests"],
+    }
+
+
+def pgbench(text: str, log_dir: str) -> dict:
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
+    if not tps:
+        raise SystemExit("measure: no tps line from pgbench:\n" + text)
+    failed = re.search(r"number of failed transactions: (\d+)", text)
+    latencies = []
+    for path in glob.glob(f"{log_dir}/*"):
+        with open(path) as log:
+            for line in log:
+                fields = line.split()
+                if len(fields) >= 3 and fields[2].isdigit():
+                    latencies.append(int(fields[2]))  # client, transaction, latency in µs, …
+    latencies.sort()
+
+    def percentile(p: float) -> float | None:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] / 1000, 2) if latencies else None
+
+    return {
+        "rps": round(float(tps.group(1)), 1),
+        "p50_ms": percentile(0.50),
+        "p99_ms": percentile(0.99),
+        "non_2xx": int(failed.group(1)) if failed else 0,
+        "socket_errors": 0,
+        "requests": len(latencies),
+    }
+
+
+if __name__ == "__main__":
+    source = sys.stdin.read()
+    print(json.dumps(wrk(source) if sys.argv[1] == "wrk" else pgbench(source, sys.argv[2])))

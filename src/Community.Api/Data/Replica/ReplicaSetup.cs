@@ -1,0 +1,62 @@
+using Community.Api.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Api.Data.Replica;
+
+/// <summary>Registers <see cref="ReadOnlyDb"/>: on the replica named by <c>DATABASE_READ_URL</c> when there is one, else on the primary.</summary>
+public static class ReplicaSetup
+{
+    public static void AddReadOnlyDb(this WebApplicationBuilder builder, DatabaseSettings settings)
+    {
+        var services = builder.Services;
+        services.AddHttpContextAccessor();
+        if (settings.ReadConnectionString is null)
+        {
+            services.AddSingleton(_ => ReadOnlyOptions(settings, o => o.AddInterceptors(PrimaryReads.Instance)));
+        }
+        else
+        {
+            if (settings.Provider != DatabaseProvider.Postgres)
+                throw new StartupConfigurationException("DATABASE_READ_URL names a PostgreSQL replica, so DATABASE_URL must name its PostgreSQL primary.");
+            var section = builder.Configuration.GetSection(ReadReplicaOptions.Section);
+            if ((section.Get<ReadReplicaOptions>() ?? new ReadReplicaOptions()).Problem() is { } problem) throw new StartupConfigurationException(problem);
+            services.AddOptions<ReadReplicaOptions>().Bind(section);
+            services.AddSingleton<ReplicaMonitor>();
+            services.AddHostedService(sp => sp.GetRequiredService<ReplicaMonitor>());
+            services.AddSingleton<WritePositions>();
+            services.AddSingleton<ReplicaRouting>();
+            services.AddSingleton(sp =>
+            {
+                var routing = sp.GetRequiredService<ReplicaRouting>();
+                return ReadOnlyOptions(settings, o => o.AddInterceptors(routing), npgsql => npgsql.ExecutionStrategy(d => new ReplicaFallbackStrategy(d, routing)));
+            });
+        }
+        services.AddScoped(sp =>
+        {
+            var http = sp.GetRequiredService<IHttpContextAccessor>().HttpContext;
+            var safe = http is not null && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
+            return new ReadOnlyDb(sp.GetRequiredService<DbContextOptions<ReadOnlyDb>>())
+            {
+                Session = http is null ? null : new ReadSession(Auth.Caller.From(http.User)?.Key, safe),
+            };
+        });
+    }
+
+    /// <summary>Notes each caller's write position after its writes, when a replica serves reads.</summary>
+    public static void UseReadYourWrites(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<DatabaseSettings>().ReadConnectionString is not null) app.UseMiddleware<ReadYourWrites>();
+    }
+
+    private static DbContextOptions<ReadOnlyDb> ReadOnlyOptions(DatabaseSettings settings, Action<DbContextOptionsBuilder> extra,
+        Action<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder>? npgsql = null)
+    {
+        var builder = new DbContextOptionsBuilder<ReadOnlyDb>();
+        if (settings.Provider == DatabaseProvider.Postgres) DatabaseSetup.UsePostgres(builder, settings.ConnectionString, npgsql);
+        else DatabaseSetup.UseSqlite(builder, settings.ConnectionString);
+        builder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        extra(builder);
+        return builder.Options;
+    }
+}
