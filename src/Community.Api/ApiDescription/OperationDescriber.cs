@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Community.Api.Auth;
 using Community.Api.Http;
 using Community.Api.Idempotency;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -15,7 +13,6 @@ namespace Community.Api.ApiDescription;
 internal sealed record DescribedEndpoint(string Method, RoutePattern Pattern, IReadOnlyList<object> Metadata)
 {
     public T? Get<T>() where T : class => Metadata.OfType<T>().LastOrDefault();
-    public bool IsOpen => Get<IAllowAnonymous>() is not null;
 }
 
 /// <summary>
