@@ -32,6 +32,10 @@ public abstract class EventsTest(TestApp app) : ApiTest(app)
     /// <summary>Subscribes <paramref name="receiver"/> and hands it the secret; returns the create response.</summary>
     protected async Task<JsonElement> SubscribeAsync(WebhookReceiver receiver, long? communityId = null, string[]? types = null, HttpClient? client = null)
     {
+        // A subscription starts at the feed horizon, which another test's open transaction on the shared server can
+        // hold below events committed just now (community.created, say); wait until they are final, so the
+        // subscription starts after everything the test did before it.
+        await App.Db(db => FeedHorizon.ReadAsync(db, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         var body = new Dictionary<string, object?> { ["url"] = receiver.Url, ["event_types"] = types ?? [] };
         if (communityId is not null) body["community_id"] = communityId;
         var created = await (await (client ?? App.Service()).Post("/api/v1/webhooks", body)).Data(HttpStatusCode.Created);
