@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Community.Api.Auth;
 using Community.Api.Http;
 using Community.Api.Idempotency;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -15,7 +13,6 @@ namespace Community.Api.ApiDescription;
 internal sealed record DescribedEndpoint(string Method, RoutePattern Pattern, IReadOnlyList<object> Metadata)
 {
     public T? Get<T>() where T : class => Metadata.OfType<T>().LastOrDefault();
-    public bool IsOpen => Get<IAllowAnonymous>() is not null;
 }
 
 /// <summary>
@@ -53,13 +50,17 @@ internal sealed class OperationDescriber : IOpenApiOperationTransformer
         if (tags?.IfNoneMatch == true) operation.Parameters.Add(new OpenApiParameterReference(ApiComponents.IfNoneMatchParameter, document));
 
         if (endpoint.Get<RequestExample>() is { } example && operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true)
-            body.Example = JsonSerializer.SerializeToNode(example.Value, example.Value.GetType(), ApiJson.Options);
+            body.Example = JsonSerializer.SerializeToNode(example.Value, example.Value.GetType(), ExampleJson);
 
         operation.Responses ??= new OpenApiResponses();
         DescribeSuccesses(operation, endpoint, document, idempotent, tags);
         DescribeProblems(operation, ProblemsOf(operation, endpoint, permission, idempotent, tags), document);
         operation.Description = Join(operation.Description, WhoMayCall(permission), Emitted(endpoint.Get<EmittedEvents>()));
     }
+
+    /// <summary>The wire's JSON, leaving out the fields an example does not set (a client would not send them).</summary>
+    private static readonly JsonSerializerOptions ExampleJson =
+        new(ApiJson.Options) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static RouteEndpoint FindEndpoint(IServiceProvider services, IList<object> metadata)
     {

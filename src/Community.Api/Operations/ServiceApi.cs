@@ -47,8 +47,9 @@ public static class ServiceApi
             .WithName("getReadiness").WithSummary("Readiness")
             .WithDescription("""
                 Runs the checks, as every fleet module answers readiness: 200 only when all are healthy, 503 when one is
-                degraded (Redis, memory, CPU) or unhealthy (the database). `checks` says which, with `ok`, `warning`,
-                `timeout` or `unreachable` for each.
+                degraded (Redis, memory, CPU, the event relay when it is on) or unhealthy (the database). `checks` says
+                which, with `ok`, `warning`, `timeout` or `unreachable` for each. A read replica is reported (`replica`: its state and lag) but never
+                makes the service unready: while it is skipped the primary answers.
                 """)
             .Produces<HealthzResponse>(StatusCodes.Status503ServiceUnavailable)
             .WithResponseNote(StatusCodes.Status200OK, "Every check is healthy.")

@@ -39,6 +39,23 @@ public sealed class DeclaredPermissionTests(SqliteApp app) : ApiTest(app), IClas
             new RequiredPermission { Choose = (_, _, _) => Permissions.ReadSelf, OneOf = [Permissions.ReadSelf] })));
     }
 
+    [Fact]
+    public async Task ARouteThatChoosesAPermissionItDoesNotDeclareIsStoppedBeforeItsHandler()
+    {
+        // The API description derives security from OneOf; a choice outside it would make the document lie.
+        var declared = new RequiredPermission { Choose = (_, _, _) => Permissions.ReadCommunity, OneOf = [Permissions.ReadSelf] };
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "7")], "test"));
+        await using var scope = App.Services.CreateAsyncScope();
+        var http = new DefaultHttpContext { User = user, RequestServices = scope.ServiceProvider };
+        http.SetEndpoint(new Endpoint(_ => Task.CompletedTask, new EndpointMetadataCollection(declared), "under test"));
+        var handlerRan = false;
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await new RequiredPermissionFilter().InvokeAsync(
+            new DefaultEndpointFilterInvocationContext(http), _ => { handlerRan = true; return ValueTask.FromResult<object?>(null); }));
+        Assert.Contains("OneOf", thrown.Message);
+        Assert.False(handlerRan);
+    }
+
     /// <summary>Runs the policy that applies to endpoints without authorization metadata of their own.</summary>
     private async Task<bool> AuthorizeAsync(ClaimsPrincipal user, EndpointMetadataCollection metadata)
     {
