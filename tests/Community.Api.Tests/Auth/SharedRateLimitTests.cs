@@ -5,18 +5,13 @@ using Community.Api.Tests.Invites;
 
 namespace Community.Api.Tests.Auth;
 
-/// <summary>
-/// Two instances, one Redis: a caller's limit holds for both together, not once per instance. With Redis cut, each
-/// instance limits on its own: a caller is neither refused outright nor let through without limit.
-/// </summary>
+/// <summary>Two instances, one Redis: a caller's limit holds for both together, not once per instance.</summary>
 public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
 {
-    private TcpProxy Redis => ((IRedisBehindProxy)App).RedisProxy;
-
     [Fact]
     public async Task TheLimitHoldsAcrossBothInstancesTogether()
     {
-        await using var other = await SecondAsync();
+        await using var other = await SecondAsync(App);
         var user = NewUser();
         for (var i = 0; i < RateLimitTests.Limit; i++)
             await (await (i % 2 == 0 ? App : other).User(user).Get("/api/v1/communities")).Data();
@@ -28,11 +23,30 @@ public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
         await (await other.User(NewUser()).Get("/api/v1/communities")).Data(); // another caller is unaffected
     }
 
+    internal static async Task<SecondInstance> SecondAsync(TestApp first)
+    {
+        var other = new SecondInstance(first);
+        await other.InitializeAsync();
+        return other;
+    }
+
+    internal static long NewUser() => Random.Shared.NextInt64(1_000_000, long.MaxValue / 2);
+}
+
+/// <summary>
+/// With Redis cut, each instance limits on its own: a caller is neither refused outright nor let through without limit.
+/// A class of its own (so an app of its own): after the cut an instance counts locally for a while, which would let a
+/// shared-limit test that follows on the same app through.
+/// </summary>
+public abstract class RateLimitWithoutRedisTests(TestApp app) : ApiTest(app)
+{
+    private TcpProxy Redis => ((IRedisBehindProxy)App).RedisProxy;
+
     [Fact]
     public async Task WithRedisCutEachInstanceLimitsOnItsOwn()
     {
-        await using var other = await SecondAsync();
-        var user = NewUser();
+        await using var other = await SharedRateLimitTests.SecondAsync(App);
+        var user = SharedRateLimitTests.NewUser();
         Redis.Cut();
         try
         {
@@ -47,15 +61,6 @@ public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
             Redis.Restore();
         }
     }
-
-    private async Task<SecondInstance> SecondAsync()
-    {
-        var other = new SecondInstance(App);
-        await other.InitializeAsync();
-        return other;
-    }
-
-    private static long NewUser() => Random.Shared.NextInt64(1_000_000, long.MaxValue / 2);
 }
 
 /// <summary>The stricter invite limit (against guessing codes) is shared the same way: N instances do not allow N × the guesses.</summary>
@@ -90,6 +95,10 @@ public sealed class RateLimitedRedisPostgresApp : RedisProxiedPostgresApp
 public sealed class SharedRateLimitTestsOnSqlite(RateLimitedRedisSqliteApp app) : SharedRateLimitTests(app), IClassFixture<RateLimitedRedisSqliteApp>;
 
 public sealed class SharedRateLimitTestsOnPostgres(RateLimitedRedisPostgresApp app) : SharedRateLimitTests(app), IClassFixture<RateLimitedRedisPostgresApp>;
+
+public sealed class RateLimitWithoutRedisTestsOnSqlite(RateLimitedRedisSqliteApp app) : RateLimitWithoutRedisTests(app), IClassFixture<RateLimitedRedisSqliteApp>;
+
+public sealed class RateLimitWithoutRedisTestsOnPostgres(RateLimitedRedisPostgresApp app) : RateLimitWithoutRedisTests(app), IClassFixture<RateLimitedRedisPostgresApp>;
 
 public sealed class InviteRateLimitedRedisSqliteApp : RedisProxiedSqliteApp
 {
