@@ -36,14 +36,14 @@ internal sealed class BulkSeeder(CommunityDb db, SecretProtector secrets, TimePr
         var now = clock.UtcNow();
         var tables = new SeedTables(db);
         var ids = new List<long>();
-        SeededCommunity? first = null;
+        var backlogged = new List<SeededCommunity>();
         for (var c = 1; c <= plan.Communities; c++)
         {
             var seeded = await SeedCommunityAsync(plan, tables, c, now, progress, ct);
-            first ??= seeded;
+            if (plan.BacklogOf(c) > 0) backlogged.Add(seeded);
             ids.Add(seeded.Id);
         }
-        long? subscription = plan.WebhookBacklog > 0 ? await SeedBacklogAsync(plan, tables, first!, now, progress, ct) : null;
+        long? subscription = plan.WebhookBacklog > 0 ? await SeedBacklogAsync(plan, tables, backlogged, now, progress, ct) : null;
         await _writer.AfterLoadAsync(tables.All.Select(t => t.Name).Distinct(), ct);
         return new SeedOutcome(ids.Min(), ids.Max(), _rows, subscription);
     }
@@ -81,14 +81,17 @@ internal sealed class BulkSeeder(CommunityDb db, SecretProtector secrets, TimePr
     }
 
     /// <summary>
-    /// A subscription of the first community to <see cref="SeedPlan.WebhookUrl"/> with one pending delivery for each
-    /// <c>member.joined</c> of its newest <see cref="SeedPlan.WebhookBacklog"/> members, as the dispatcher's fan-out would
-    /// have made them. The deliveries appear at once, in the transaction that creates the subscription.
+    /// A subscription to <see cref="SeedPlan.WebhookUrl"/> with one pending delivery for each <c>member.joined</c> of the
+    /// newest members of the first <see cref="SeedPlan.WebhookCommunities"/> communities (<see cref="SeedPlan.BacklogOf"/>
+    /// each), as the dispatcher's fan-out would have made them: the first community's own subscription, or with several
+    /// communities one subscription to every community, their joins interleaved as a busy hour would write them. The
+    /// deliveries appear at once, in the transaction that creates the subscription.
     /// </summary>
-    private async Task<long> SeedBacklogAsync(SeedPlan plan, SeedTables tables, SeededCommunity community, DateTime now, Action<long> progress, CancellationToken ct)
+    private async Task<long> SeedBacklogAsync(SeedPlan plan, SeedTables tables, List<SeededCommunity> communities, DateTime now,
+        Action<long> progress, CancellationToken ct)
     {
         var defaults = new EffectiveSettings(new Dictionary<string, string>()); // what a seeded community's settings hold
-        var joiners = community.Members.Skip(community.Members.Length - plan.WebhookBacklog).Select(m =>
+        object?[] Joined(SeededCommunity community, SeededMember m)
         {
             var username = plan.PlatformUsername(community.Number, m.Number);
             // The member as it was when it joined: a plain member at the starting score (promotions and reputation came later).
@@ -102,8 +105,10 @@ internal sealed class BulkSeeder(CommunityDb db, SecretProtector secrets, TimePr
                 ["member"] = MemberResponse.From(member, username, m.JoinedAt), ["platform"] = plan.Platform,
                 ["welcome_message"] = defaults.RenderWelcome(community.DisplayName, username),
             };
-            return new object?[] { EventTypes.MemberJoined, community.Id, m.JoinedAt, ApiJson.Serialize(data) };
-        });
+            return [EventTypes.MemberJoined, community.Id, m.JoinedAt, ApiJson.Serialize(data)];
+        }
+        var newest = communities.Select(c => c.Members.Skip(c.Members.Length - plan.BacklogOf(c.Number)).Select(m => Joined(c, m)).ToList()).ToList();
+        var joiners = Enumerable.Range(0, newest.Max(n => n.Count)).SelectMany(k => newest.Where(n => k < n.Count).Select(n => n[k]));
         foreach (var part in joiners.Chunk(EventsPerTransaction))
         {
             await using var partTx = await db.Database.BeginTransactionAsync(ct);
@@ -111,26 +116,35 @@ internal sealed class BulkSeeder(CommunityDb db, SecretProtector secrets, TimePr
             await partTx.CommitAsync(ct);
         }
 
+        var ids = communities.Select(c => c.Id).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var events = db.Events.Where(e => e.CommunityId == community.Id && e.Type == EventTypes.MemberJoined);
+        var events = db.Events.Where(e => ids.Contains(e.CommunityId!.Value) && e.Type == EventTypes.MemberJoined);
         var subscription = new WebhookSubscription
         {
             Url = plan.WebhookUrl!.OriginalString,
             EventTypesJson = ApiJson.Serialize(new[] { EventTypes.MemberJoined }),
-            CommunityId = community.Id,
+            CommunityId = ids.Count == 1 ? ids[0] : null,
             SecretCiphertext = secrets.Protect(WebhookSigning.NewSecret()),
             CreatedBy = "service:seed",
             CreatedAt = now,
             // The backlog is already fanned out below: the dispatcher starts after it.
-            LastEventId = await events.MaxAsync(e => (long?)e.Id, ct) ?? 0,
+            LastEventId = await events.MaxAsync(e => e.Id, ct),
         };
+        // Owed from the backlog's first event on: with several communities every join from there, whichever community.
+        var first = await events.MinAsync(e => e.Id, ct);
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
-        var deliveries = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
-            SELECT {subscription.Id}, e.id, e.community_id, {DeliveryStatus.Pending}, 0, {now}, {now} FROM events AS e
-            WHERE e.community_id = {community.Id} AND e.type = {EventTypes.MemberJoined} AND e.id <= {subscription.LastEventId}
-            """, ct);
+        var deliveries = subscription.CommunityId is { } only
+            ? await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
+                SELECT {subscription.Id}, e.id, e.community_id, {DeliveryStatus.Pending}, 0, {now}, {now} FROM events AS e
+                WHERE e.type = {EventTypes.MemberJoined} AND e.id BETWEEN {first} AND {subscription.LastEventId} AND e.community_id = {only}
+                """, ct)
+            : await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
+                SELECT {subscription.Id}, e.id, e.community_id, {DeliveryStatus.Pending}, 0, {now}, {now} FROM events AS e
+                WHERE e.type = {EventTypes.MemberJoined} AND e.id BETWEEN {first} AND {subscription.LastEventId}
+                """, ct);
         await tx.CommitAsync(ct);
         Count("webhook_subscriptions", 1);
         Count("webhook_deliveries", deliveries);

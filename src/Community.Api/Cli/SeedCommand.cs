@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Community.Api.Data;
@@ -19,10 +20,12 @@ namespace Community.Api.Cli;
 /// </summary>
 internal static partial class SeedCommand
 {
+    private const int DefaultMembers = 100;
+
     public static Command Create()
     {
         var communities = Bounded("--communities", "Communities to create.", 1, 1, 100_000);
-        var members = Bounded("--members", "Members of each community, the owner included.", 100, 1, 10_000_000);
+        var members = Bounded("--members", "Members of each community, the owner included.", DefaultMembers, 1, 10_000_000);
         var platform = new Option<string>("--platform") { Description = "The platform the channels and member accounts are on.", DefaultValueFactory = _ => "twitch" };
         platform.AcceptOnlyFromAmong(SupportedPlatforms.All);
         var prefix = new Option<string>("--prefix") { Description = "Names start with it: community and channel {prefix}-{c}, account {prefix}-{c}-{j}.", DefaultValueFactory = _ => "seed" };
@@ -34,12 +37,13 @@ internal static partial class SeedCommand
         reputation.AcceptOnlyFromAmong("default", "spread");
         var left = Bounded("--left-percent", "Share of members (never the owner) who have left.", 0, 0, 99);
         var randomSeed = new Option<int>("--random-seed") { Description = "Makes --reputation spread and --left-percent repeatable.", DefaultValueFactory = _ => 1 };
-        var webhookUrl = new Option<string?>("--webhook-url") { Description = "With --webhook-backlog: where the first community's subscription delivers." };
-        var backlog = Bounded("--webhook-backlog", "Pending webhook deliveries to leave for the first community: the member.joined events of its newest members.", 0, 0, 1_000_000);
+        var webhookUrl = new Option<string?>("--webhook-url") { Description = "With --webhook-backlog: where the subscription delivers." };
+        var backlog = Bounded("--webhook-backlog", "Pending webhook deliveries to leave: the member.joined events of the newest members.", 0, 0, 1_000_000);
+        var backlogCommunities = Bounded("--webhook-communities", "How many communities (the first ones) the backlog is spread over; with more than one the subscription is to every community.", 1, 1, 100_000);
 
         var command = new Command("seed", "Bulk-load realistic communities, members and identities (for load tests). Writes no outbox events: run it before starting the service, or restart running instances afterwards.")
         {
-            communities, members, platform, prefix, reputation, left, randomSeed, webhookUrl, backlog,
+            communities, members, platform, prefix, reputation, left, randomSeed, webhookUrl, backlog, backlogCommunities,
         };
         command.Validators.Add(r =>
         {
@@ -49,13 +53,15 @@ internal static partial class SeedCommand
             if (url is not null && pending == 0) r.AddError("--webhook-url needs --webhook-backlog.");
             if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
                 r.AddError("--webhook-url must be an absolute http or https URL.");
-            if (pending >= r.GetValue(members))
-                r.AddError("--webhook-backlog must be below --members: each delivery is one member's join, and the owner came with the community.");
+            var spread = Given(r, backlogCommunities, 1);
+            if (spread > Given(r, communities, 1)) r.AddError("--webhook-communities cannot exceed --communities.");
+            else if ((pending + spread - 1) / spread >= Given(r, members, DefaultMembers))
+                r.AddError("--webhook-backlog over --webhook-communities must stay below --members: each delivery is one member's join, and the owner came with the community.");
         });
         command.SetAction(OperatorCommandLine.Guard("seed", (result, configuration, ct) => RunAsync(new SeedPlan(
             result.GetValue(communities), result.GetValue(members), result.GetValue(platform)!, result.GetValue(prefix)!,
             result.GetValue(reputation) == "spread", result.GetValue(left), result.GetValue(randomSeed),
-            result.GetValue(webhookUrl) is { } u ? new Uri(u) : null, result.GetValue(backlog)), configuration, ct)));
+            result.GetValue(webhookUrl) is { } u ? new Uri(u) : null, result.GetValue(backlog), result.GetValue(backlogCommunities)), configuration, ct)));
         return command;
     }
 
@@ -100,11 +106,15 @@ internal static partial class SeedCommand
             + $"in {clock.Elapsed.TotalSeconds:0.0} s ({rows / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0} rows/s).");
         console.WriteLine($"Channels {plan.Platform}:{plan.Channel(1)} … {plan.Channel(plan.Communities)}; member j of community c is the account {plan.Prefix}-c-j (member 1 owns it).");
         if (outcome.SubscriptionId is { } subscription)
-            console.WriteLine($"Webhook subscription {subscription} of community {outcome.FirstCommunityId} has {plan.WebhookBacklog:N0} pending deliveries to {plan.WebhookUrl}.");
+            console.WriteLine($"Webhook subscription {subscription} " + (plan.WebhookCommunities == 1 ? $"of community {outcome.FirstCommunityId}" : $"to every community")
+                + $" has {plan.WebhookBacklog:N0} pending deliveries to {plan.WebhookUrl}" + (plan.WebhookCommunities == 1 ? "." : $", from {plan.WebhookCommunities:N0} communities."));
         console.WriteLine((outcome.SubscriptionId is null ? "No outbox events were written" : "No outbox events but the backlog's were written")
             + ": instances already running do not hear of the seeded rows; restart them.");
         return 0;
     }
+
+    /// <summary>An option's value in a command validator, which runs before defaults are filled in (an option not given reads 0 there).</summary>
+    private static int Given(CommandResult result, Option<int> option, int fallback) => result.GetResult(option) is null ? fallback : result.GetValue(option);
 
     private static Option<int> Bounded(string name, string description, int fallback, int min, int max)
     {

@@ -11,7 +11,7 @@ namespace Community.Api.Cli;
 /// </summary>
 internal sealed record SeedPlan(
     int Communities, int Members, string Platform, string Prefix, bool SpreadReputation, int LeftPercent, int RandomSeed,
-    Uri? WebhookUrl, int WebhookBacklog)
+    Uri? WebhookUrl, int WebhookBacklog, int WebhookCommunities = 1)
 {
     public static readonly TimeSpan History = TimeSpan.FromDays(365);
 
@@ -19,6 +19,9 @@ internal sealed record SeedPlan(
     public string Channel(int c) => $"{Prefix}-{c}";
     public string PlatformUserId(int c, int j) => $"{Prefix}-{c}-{j}";
     public string PlatformUsername(int c, int j) => $"{Prefix}_{c}_{j}";
+
+    /// <summary>How many of the backlog's deliveries belong to community <paramref name="c"/> (the first ones take the remainder).</summary>
+    public int BacklogOf(int c) => c > WebhookCommunities ? 0 : WebhookBacklog / WebhookCommunities + (c <= WebhookBacklog % WebhookCommunities ? 1 : 0);
 
     /// <summary>Rows the seed writes, for the progress bar.</summary>
     public long TotalRows => (long)Communities * (3L * Members + 2 + Settings.SettingDefinitions.All.Count) + 2L * WebhookBacklog;

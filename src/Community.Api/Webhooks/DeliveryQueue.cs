@@ -80,29 +80,56 @@ public static class DeliveryQueue
     }
 
     /// <summary>
-    /// Claims up to <paramref name="batch"/> due deliveries by setting their lease in the statement that picks them.
-    /// A delivery is due when its time has come, no lease holds it, its subscription is active, and no older
-    /// delivery of the same subscription and community is still pending, which keeps each community in order.
-    /// On PostgreSQL, FOR UPDATE SKIP LOCKED makes concurrent claims by several instances pass each other
-    /// instead of taking the same rows; SQLite's single writer serialises the same statement without it.
+    /// Claims up to <paramref name="batch"/> due deliveries, oldest event first, by setting their lease in the statement
+    /// that picks them. Each (subscription, community) pair is a queue that only its head, its oldest pending delivery,
+    /// may leave, so each community's events arrive in order: a head that is not yet due, or is leased to an attempt
+    /// under way, holds its queue. The heads are found through the partial index of pending deliveries on (subscription,
+    /// community, event): a walk from queue to queue (one index seek per queue, a recursive query), one seek for each
+    /// queue's head, and one per active subscription for its events that belong to no community, so a claim costs
+    /// the number of queues, not the backlog. The UPDATE checks the lease again on the row it changes: of two claims
+    /// racing for a head (several instances) only the first takes it, the other finds it leased and leaves it.
     /// </summary>
     public static async Task<List<ClaimedDelivery>> ClaimAsync(CommunityDb db, DateTime now, DateTime leaseUntil, int batch, CancellationToken ct)
     {
-        var lockClause = db.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
-        var sql = $$"""
-            WITH due AS (
-                SELECT c.id FROM webhook_deliveries AS c
-                WHERE c.status = 'pending' AND c.next_attempt_at <= {0} AND (c.locked_until IS NULL OR c.locked_until <= {0})
-                  AND EXISTS (SELECT 1 FROM webhook_subscriptions AS s WHERE s.id = c.subscription_id AND s.is_active)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM webhook_deliveries AS o
-                      WHERE o.subscription_id = c.subscription_id AND o.status = 'pending' AND o.event_id < c.event_id
-                        AND (o.community_id = c.community_id OR (o.community_id IS NULL AND c.community_id IS NULL)))
-                ORDER BY c.event_id
-                LIMIT {2}
-                {{lockClause}}
+        const string sql = """
+            WITH RECURSIVE queues (subscription_id, community_id) AS (
+                SELECT * FROM (
+                    SELECT d.subscription_id, d.community_id FROM webhook_deliveries AS d
+                    WHERE d.status = 'pending' AND d.community_id IS NOT NULL
+                    ORDER BY d.subscription_id, d.community_id LIMIT 1) AS lowest
+                UNION ALL
+                SELECT n.subscription_id, n.community_id FROM queues AS q
+                JOIN webhook_deliveries AS n ON n.id = (
+                    SELECT d.id FROM webhook_deliveries AS d
+                    WHERE d.status = 'pending' AND d.community_id IS NOT NULL
+                      AND (d.subscription_id, d.community_id) > (q.subscription_id, q.community_id)
+                    ORDER BY d.subscription_id, d.community_id LIMIT 1)
+            ), heads (id, event_id) AS MATERIALIZED (
+                SELECT (SELECT h.id FROM (
+                            SELECT d.id, d.next_attempt_at, d.locked_until FROM webhook_deliveries AS d
+                            WHERE d.status = 'pending' AND d.subscription_id = q.subscription_id AND d.community_id = q.community_id
+                            ORDER BY d.event_id LIMIT 1) AS h
+                        WHERE h.next_attempt_at <= {0} AND (h.locked_until IS NULL OR h.locked_until <= {0})),
+                       (SELECT min(d.event_id) FROM webhook_deliveries AS d
+                        WHERE d.status = 'pending' AND d.subscription_id = q.subscription_id AND d.community_id = q.community_id)
+                FROM queues AS q JOIN webhook_subscriptions AS s ON s.id = q.subscription_id AND s.is_active
+                UNION ALL
+                SELECT (SELECT h.id FROM (
+                            SELECT d.id, d.next_attempt_at, d.locked_until FROM webhook_deliveries AS d
+                            WHERE d.status = 'pending' AND d.subscription_id = s.id AND d.community_id IS NULL
+                            ORDER BY d.event_id LIMIT 1) AS h
+                        WHERE h.next_attempt_at <= {0} AND (h.locked_until IS NULL OR h.locked_until <= {0})),
+                       (SELECT min(d.event_id) FROM webhook_deliveries AS d
+                        WHERE d.status = 'pending' AND d.subscription_id = s.id AND d.community_id IS NULL)
+                FROM webhook_subscriptions AS s WHERE s.is_active
+            ), due (id) AS (
+                -- Each queue's head is judged inside its own seek, and the heads are ordered by their own event ids: a
+                -- join back to the table, or an ORDER BY on its column, lets PostgreSQL's generic plan (the statement is
+                -- prepared) scan the whole table instead of the handful of heads.
+                SELECT id FROM heads WHERE id IS NOT NULL ORDER BY event_id LIMIT {2}
             )
-            UPDATE webhook_deliveries SET locked_until = {1} WHERE id IN (SELECT id FROM due)
+            UPDATE webhook_deliveries SET locked_until = {1}
+            WHERE id IN (SELECT id FROM due) AND status = 'pending' AND (locked_until IS NULL OR locked_until <= {0})
             RETURNING id AS "Value"
             """;
         var ids = await db.Database.SqlQueryRaw<long>(sql, now, leaseUntil, batch).ToListAsync(ct);

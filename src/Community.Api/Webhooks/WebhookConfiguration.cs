@@ -26,7 +26,9 @@ public class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDeli
         d.Property(x => x.LastError).HasMaxLength(1000);
         d.HasIndex(x => new { x.SubscriptionId, x.EventId }).IsUnique();
         d.HasIndex(x => new { x.Status, x.NextAttemptAt });
-        d.HasIndex(x => new { x.SubscriptionId, x.CommunityId, x.Status, x.EventId });
+        // The delivery queues: each (subscription, community) pair's pending deliveries in event order (DeliveryQueue.ClaimAsync).
+        d.HasIndex(x => new { x.SubscriptionId, x.CommunityId, x.EventId }).HasFilter("status = 'pending'")
+            .HasDatabaseName("ix_webhook_deliveries_pending_queues");
         // Retention: whether an expiring event still has a delivery (also what deleting an event looks up for its
         // cascade), and which finished deliveries have expired.
         d.HasIndex(x => x.EventId);

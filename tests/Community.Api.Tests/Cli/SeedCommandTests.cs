@@ -152,6 +152,46 @@ public abstract class SeedCommandTests(TestApp app) : EventsTest(app)
     }
 
     [Fact]
+    public async Task ABacklogSpreadOverCommunitiesGoesToOneSubscriptionOfEveryCommunityInOrderPerCommunity()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var prefix = Prefix();
+
+        var outcome = await SeedAsync("--communities", "3", "--members", "10", "--prefix", prefix, "--webhook-url", receiver.Url,
+            "--webhook-backlog", "7", "--webhook-communities", "3");
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("7 pending deliveries", outcome.Stdout);
+        var subscription = await App.Db(db => db.WebhookSubscriptions.SingleAsync(s => s.Url == receiver.Url, Ct));
+        Assert.Null(subscription.CommunityId);
+        receiver.Secret = App.Services.GetRequiredService<SecretProtector>().Unprotect(subscription.SecretCiphertext);
+        await DrainAsync();
+
+        var byCommunity = receiver.Received.GroupBy(r => r.CommunityId).ToDictionary(g => g.Key!.Value,
+            g => g.Select(r => r.Json.GetProperty("data").GetProperty("data").GetProperty("member").Str("username")).ToList());
+        Assert.Equal(7, receiver.Received.Count);
+        Assert.Equal([3, 2, 2], byCommunity.OrderBy(c => c.Key).Select(c => c.Value.Count));
+        var first = byCommunity.Keys.Min();
+        Assert.Equal([$"{prefix}_1_8", $"{prefix}_1_9", $"{prefix}_1_10"], byCommunity[first]);
+        Assert.Equal([$"{prefix}_3_9", $"{prefix}_3_10"], byCommunity[first + 2]);
+        // Interleaved as a busy hour writes them: the communities' joins alternate in the outbox.
+        Assert.Equal(receiver.Received.Select(r => r.EventId).Order(), receiver.Received.Select(r => r.EventId).OrderBy(id => id));
+        Assert.NotEqual(receiver.Received.OrderBy(r => r.EventId).Select(r => r.CommunityId), receiver.Received.OrderBy(r => r.CommunityId).ThenBy(r => r.EventId).Select(r => r.CommunityId));
+    }
+
+    [Fact]
+    public async Task WithOnlyAPrefixItSeedsOneCommunityOfAHundredMembers()
+    {
+        var prefix = Prefix();
+
+        await SeededAsync("--prefix", prefix);
+
+        var id = (await (await App.Service().Lookup($"{prefix}-1")).Data()).GetProperty("community").Long("id");
+        Assert.Equal(100, await App.MemberCount(id));
+        Assert.Equal(HttpStatusCode.NotFound, (await App.Service().Lookup($"{prefix}-2")).StatusCode);
+    }
+
+    [Fact]
     public async Task NamesThatAreTakenAreRefusedInOneSentenceAndTheEarlierSeedStays()
     {
         var prefix = Prefix();

@@ -831,8 +831,9 @@ namespace Community.Api.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
 
-                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_even");
+                    b.HasIndex("SubscriptionId", "CommunityId", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_pending_queues")
+                        .HasFilter("status = 'pending'");
 
                     b.ToTable("webhook_deliveries", null, t =>
                         {

@@ -804,8 +804,9 @@ namespace Community.Api.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_webhook_deliveries_subscription_id_event_id");
 
-                    b.HasIndex("SubscriptionId", "CommunityId", "Status", "EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_subscription_id_community_id_status_event_id");
+                    b.HasIndex("SubscriptionId", "CommunityId", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_pending_queues")
+                        .HasFilter("status = 'pending'");
 
                     b.ToTable("webhook_deliveries", null, t =>
                         {
