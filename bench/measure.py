@@ -4,6 +4,8 @@
     wrk … | python3 bench/measure.py wrk                 (the line lua/report.lua prints)
     pgbench … -l --log-prefix=DIR/log | python3 bench/measure.py pgbench DIR
                                                          (tps from its summary, p50/p99 from its per-transaction log)
+    python3 bench/measure.py wrk-sum OUT1 OUT2 …         (wrk runs at once against several instances: rates and
+                                                         counts add up; p50/p99 are the slowest run's, an upper bound)
 """
 import glob
 import json
@@ -53,6 +55,22 @@ def pgbench(text: str, log_dir: str) -> dict:
     }
 
 
+def wrk_sum(paths: list[str]) -> dict:
+    runs = [wrk(open(path).read()) for path in paths]
+    return {
+        "rps": round(sum(r["rps"] for r in runs), 1),
+        "p50_ms": max(r["p50_ms"] for r in runs),
+        "p99_ms": max(r["p99_ms"] for r in runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": sum(r["socket_errors"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
+        "instances": [r["rps"] for r in runs],
+    }
+
+
 if __name__ == "__main__":
-    source = sys.stdin.read()
-    print(json.dumps(wrk(source) if sys.argv[1] == "wrk" else pgbench(source, sys.argv[2])))
+    if sys.argv[1] == "wrk-sum":
+        print(json.dumps(wrk_sum(sys.argv[2:])))
+    else:
+        source = sys.stdin.read()
+        print(json.dumps(wrk(source) if sys.argv[1] == "wrk" else pgbench(source, sys.argv[2])))

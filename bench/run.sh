@@ -11,13 +11,16 @@
 # Seeds one community of --members (1,000,000) with the seed verb (--hot of them chat: lookups and joins of active
 # members pick among them), then measures /health, the routing lookup, member pages by joined_at and by reputation at
 # page 2 and at the last page, connector joins of active members and of new viewers, the server's RSS, optionally a
-# soak of mixed traffic, and the webhook dispatcher draining --backlog pending deliveries to a local receiver.
+# soak of mixed traffic, the webhook dispatcher draining --backlog pending deliveries to a local receiver, and two
+# instances (sharing a Redis) taking the lookup and new-viewer joins together, half the connections each, beside the
+# one-instance figures of the same run.
 # PostgreSQL: its own throwaway cluster, fsync off while seeding and restarted with fsync, synchronous_commit and
 # full_page_writes on before anything is measured. Writes bench/results/<provider>.json and .md;
 # bench/readme_table.py puts them in the README.
 #
 # For iterating on one change: --only runs some scenarios (health lookup joined_page_2 joined_last_page reputation_page_2
-# reputation_last_page join_existing join_new webhook_drain; /health always runs), --database reuses a database seeded
+# reputation_last_page join_existing join_new webhook_drain two_instances; /health always runs; two_instances needs
+# lookup and join_new), --database reuses a database seeded
 # before (postgresql://… or sqlite:PATH, holding the bench-1 community) instead of a fresh cluster and seed, and
 # BENCH_PUBLISHED=DIR runs a Release publish made before instead of building.
 set -euo pipefail
@@ -51,10 +54,11 @@ command -v python3 >/dev/null || { echo "bench: python3 is needed for the receiv
 
 export BENCH_KEY=bench-key-0123456789abcdef BENCH_LUA=$ROOT/bench/lua BENCH_HOT=$HOT BENCH_CHANNEL=bench-1
 WORK=$(mktemp -d /tmp/bench.XXXXXX)
-APP_PID="" RECEIVER_PID=""
+APP_PID="" RECEIVER_PID="" OTHER_PIDS=()
 cleanup() {
   local status=$?
   [ -z "$APP_PID" ] || { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; } || true
+  for pid in "${OTHER_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
   [ -z "$RECEIVER_PID" ] || { kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null; } || true
   pg_stop || true
   if [ "$status" -ne 0 ]; then
@@ -146,9 +150,12 @@ measure_wrk() { # script url → result JSON
   BENCH_RUN="w$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "bench/lua/$1" "$2" >/dev/null
   BENCH_RUN="m$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "bench/lua/$1" "$2" | python3 bench/measure.py wrk
 }
-# Each of the chatting members once, so a cached scenario measures the cache, not its filling.
-warm() { # lookup|join
-  BENCH_WARM=$1 BENCH_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d120s --timeout 10s -s bench/lua/warm.lua "$BASE" >/dev/null
+# Each of the chatting members once, so a cached scenario measures the cache, not its filling. wrk runs for its whole
+# -d even when every thread has stopped, so -d is sized for ≥ 300 warm-ups a second: far longer, and the first entries
+# would near the cache's 2-minute lifetime while the scenario is measured.
+WARM_SECONDS=$((HOT / 300 + 5))
+warm() { # lookup|join [base] [threads]
+  BENCH_WARM=$1 BENCH_THREADS=${3:-2} wrk -t"${3:-2}" -c"$CONNECTIONS" -d"${WARM_SECONDS}s" --timeout 10s -s bench/lua/warm.lua "${2:-$BASE}" >/dev/null
 }
 measure_pgbench() { # script, -D variables… → result JSON
   local script=$1 logs; shift
@@ -171,10 +178,14 @@ anchored() { # name title service-json anchor-label pgbench-script -D variables�
 }
 
 echo "bench: measuring (${DURATION} s each after ${WARMUP} s of warm-up, $CONNECTIONS connections)…"
+# The server has just started: let tiered compilation settle first, or the anchor comes out low and flatters every ratio.
+wrk -t2 -c"$CONNECTIONS" -d10s -s bench/lua/get.lua "$BASE/health" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d10s -s bench/lua/lookup.lua "$BASE" >/dev/null
 record health '`/health`' "$(measure_wrk get.lua "$BASE/health")"
 if wants lookup; then
   warm lookup
-  record lookup 'routing lookup (cached)' "$(measure_wrk lookup.lua "$BASE")" health '`/health`'
+  LOOKUP_ONE=$(measure_wrk lookup.lua "$BASE")
+  record lookup 'routing lookup (cached)' "$LOOKUP_ONE" health '`/health`'
 fi
 
 for sort in joined_at reputation; do
@@ -194,8 +205,39 @@ if wants join_existing; then
     -D "channel=$BENCH_CHANNEL" -D "hot=$HOT"
 fi
 if wants join_new; then
-  anchored join_new 'connector join, new viewer' "$(measure_wrk join_new.lua "$BASE")" "its minimal transaction" join_new.sql \
+  JOIN_NEW_ONE=$(measure_wrk join_new.lua "$BASE")
+  anchored join_new 'connector join, new viewer' "$JOIN_NEW_ONE" "its minimal transaction" join_new.sql \
     -D "community=$COMMUNITY"
+fi
+
+if wants two_instances && [ -n "${LOOKUP_ONE:-}" ] && [ -n "${JOIN_NEW_ONE:-}" ]; then
+  echo "bench: two instances sharing one Redis, half the connections each…"
+  command -v redis-server >/dev/null || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+  REDIS_PORT=$(free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$WORK/redis.log" 2>&1 &
+  OTHER_PIDS+=($!)
+  PAIR=()
+  for i in 1 2; do
+    port=$(free_port)
+    env "${SERVICE_ENV[@]}" MODULE_PORT="$port" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" dotnet "$APP/Community.Api.dll" > "$WORK/pair$i.log" 2>&1 &
+    OTHER_PIDS+=($!)
+    PAIR+=("http://127.0.0.1:$port")
+  done
+  for base in "${PAIR[@]}"; do
+    for _ in $(seq 1 120); do curl -sf "$base/health" >/dev/null && break; sleep 0.5; done
+    curl -sf "$base/health" >/dev/null || { echo "bench: a second-phase instance did not start" >&2; exit 1; }
+  done
+  measure_pair() { # script → the two runs summed
+    local half=$((CONNECTIONS / 2)) pids=() i
+    for i in 0 1; do BENCH_RUN="w$RANDOM$RANDOM" wrk -t1 -c"$half" -d"${WARMUP}s" --timeout 10s -s "bench/lua/$1" "${PAIR[$i]}" >/dev/null & pids+=($!); done
+    wait "${pids[@]}"; pids=()
+    for i in 0 1; do BENCH_RUN="m$RANDOM$RANDOM" wrk -t1 -c"$half" -d"${DURATION}s" --timeout 10s -s "bench/lua/$1" "${PAIR[$i]}" > "$WORK/pair-$1-$i.out" & pids+=($!); done
+    wait "${pids[@]}"
+    python3 bench/measure.py wrk-sum "$WORK/pair-$1-0.out" "$WORK/pair-$1-1.out"
+  }
+  warm lookup "${PAIR[0]}" 1 & first=$!; warm lookup "${PAIR[1]}" 1 & second=$!; wait "$first" "$second"
+  record lookup_two_instances 'routing lookup, two instances' "$(measure_pair lookup.lua)" instances 'one instance' "$LOOKUP_ONE"
+  record join_new_two_instances 'connector join, new viewer, two instances' "$(measure_pair join_new.lua)" instances 'one instance' "$JOIN_NEW_ONE"
 fi
 
 rss_mb() { awk -v f="$1" '$1 == f":" {printf "%.1f", $2 / 1024}' "/proc/$APP_PID/status"; }

@@ -86,9 +86,9 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
     private async Task RefreshAsync(UserIdentity identity, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
         var now = clock.UtcNow();
+        if (IsRecorded(identity.PlatformUsername, identity.AvatarUrl, identity.LastSeenAt, platformUsername, avatarUrl, now)) return;
         var renamed = platformUsername is not null && platformUsername != identity.PlatformUsername;
         var newAvatar = avatarUrl is not null && avatarUrl != identity.AvatarUrl;
-        if (!renamed && !newAvatar && now - identity.LastSeenAt < LastSeenGranularity) return;
 
         var username = renamed ? platformUsername : identity.PlatformUsername;
         var avatar = newAvatar ? avatarUrl : identity.AvatarUrl;
@@ -103,6 +103,15 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct);
         }
     }
+
+    /// <summary>
+    /// Whether a sighting of an account stored with <paramref name="storedUsername"/>, <paramref name="storedAvatar"/>
+    /// and <paramref name="lastSeenAt"/> would write nothing: the same name and avatar (or none given), seen within
+    /// <see cref="LastSeenGranularity"/>.
+    /// </summary>
+    public static bool IsRecorded(string? storedUsername, string? storedAvatar, DateTime lastSeenAt, string? platformUsername, string? avatarUrl, DateTime now) =>
+        (platformUsername is null || platformUsername == storedUsername) && (avatarUrl is null || avatarUrl == storedAvatar)
+        && now - lastSeenAt < LastSeenGranularity;
 
     /// <summary>The hub username a platform account gives a user it creates.</summary>
     private static string DerivedUsername(string platform, string platformUserId, string? platformUsername) =>

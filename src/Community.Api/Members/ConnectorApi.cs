@@ -63,12 +63,21 @@ public static class ConnectorApi
         var avatar = errors.Url("avatar_url", request.AvatarUrl);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var found = await FindCommunityAsync(db, request.Platform!, request.PlatformCommunityId!.Trim(), ct);
+        var channel = request.PlatformCommunityId!.Trim();
+        var platformUserId = request.PlatformUserId!.Trim();
+        // The common case, an active member chatting again, is answered by one read: no transaction, no lock, no write.
+        var now = clock.UtcNow();
+        if (await FindSightingAsync(db, request.Platform!, channel, platformUserId, ct) is { CommunityActive: true, Member: { } seen } sighting
+            && seen.Status == MemberStatus.Active && seen.BannedAt is null
+            && IdentityResolver.IsRecorded(sighting.PlatformUsername, sighting.AvatarUrl, sighting.LastSeenAt, username, avatar, now))
+            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(sighting.CommunityId, seen.HubUserId, false, false,
+                MemberResponse.From(seen, sighting.Username!, now))));
+
+        var found = await FindCommunityAsync(db, request.Platform!, channel, ct);
         if (found is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!found.IsActive) return CommunityProblems.Inactive(found.Id);
 
-        var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, request.PlatformUserId!.Trim(), username, avatar, ct);
-        // The common case (a member chatting again) is answered by one read: no transaction, no lock.
+        var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct);
         if (await db.FindMemberAsync(found.Id, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
             return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(found.Id, identity.HubUserId, false, identity.Created,
                 MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
@@ -116,6 +125,38 @@ public static class ConnectorApi
         errors.Text("platform_community_id", platformCommunityId, 255, required: true);
         return errors.Account(platform, platformUserId);
     }
+
+    /// <summary>What a join reads first: the channel's community, the account as last seen, and its membership there.</summary>
+    private sealed class Sighting
+    {
+        public required long CommunityId { get; init; }
+        public required bool CommunityActive { get; init; }
+        public required string? PlatformUsername { get; init; }
+        public required string? AvatarUrl { get; init; }
+        public required DateTime LastSeenAt { get; init; }
+        public required Member? Member { get; init; }
+        public required string? Username { get; init; }
+    }
+
+    /// <summary>
+    /// One query (bench/sql/join_existing.sql is its anchor): the community as <see cref="FindCommunityAsync"/> finds
+    /// it, with the account and its membership there; null when the channel or the account is unknown.
+    /// </summary>
+    private static Task<Sighting?> FindSightingAsync(CommunityDb db, string platform, string channel, string platformUserId, CancellationToken ct) => (
+        from p in db.PlatformConnections.AsNoTracking()
+        where p.Platform == platform && p.PlatformCommunityId == channel
+        join c in db.Communities on p.CommunityId equals c.Id
+        join i in db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId) on p.Platform equals i.Platform
+        join m in db.Members on new { CommunityId = c.Id, i.HubUserId } equals new { m.CommunityId, m.HubUserId } into memberships
+        from m in memberships.DefaultIfEmpty()
+        join u in db.HubUsers on m!.HubUserId equals u.Id into users
+        from u in users.DefaultIfEmpty()
+        orderby p.IsActive descending
+        select new Sighting
+        {
+            CommunityId = c.Id, CommunityActive = c.IsActive, PlatformUsername = i.PlatformUsername, AvatarUrl = i.AvatarUrl,
+            LastSeenAt = i.LastSeenAt, Member = m, Username = u!.Username,
+        }).FirstOrDefaultAsync(ct);
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
     private static Task<Communities.Community?> FindCommunityAsync(CommunityDb db, string platform, string platformCommunityId, CancellationToken ct) =>

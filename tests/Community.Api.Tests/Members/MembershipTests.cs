@@ -81,6 +81,42 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         Assert.Equal(2, await App.MemberCount(id));
     }
 
+    /// <summary>
+    /// A member chatting again is answered by one read and writes nothing, unless the platform shows a new name (recorded
+    /// at once, the derived hub username following) or the last sighting is over a minute old.
+    /// </summary>
+    [Fact]
+    public async Task AnActiveMembersJoinRecordsANewNameAtOnceAndTheSightingOncePerMinute()
+    {
+        var (_, channel) = await App.ConnectedCommunity();
+        var account = Unique("acct");
+        async Task<JsonElement> JoinAs(string name) => await (await App.Service().Post("/api/v1/members/join",
+            new { platform = "twitch", platform_community_id = channel, platform_user_id = account, platform_username = name })).Data();
+        Task<(string? Name, DateTime LastSeen, string HubName)> StoredAsync() => App.Db(async db =>
+        {
+            var identity = await db.UserIdentities.AsNoTracking().SingleAsync(i => i.Platform == "twitch" && i.PlatformUserId == account, Ct);
+            var user = await db.HubUsers.AsNoTracking().SingleAsync(u => u.Id == identity.HubUserId, Ct);
+            return (identity.PlatformUsername, identity.LastSeenAt, user.Username);
+        });
+        await JoinAs("Mallard");
+        var seen = await StoredAsync();
+
+        var again = await JoinAs("Mallard");
+        Assert.False(again.Bool("created"));
+        Assert.False(again.Bool("user_created"));
+        Assert.Equal("Mallard", again.GetProperty("member").Str("username"));
+        Assert.Equal(seen, await StoredAsync());
+
+        var renamed = await JoinAs("Teal");
+        Assert.Equal("Teal", renamed.GetProperty("member").Str("username"));
+        var afterRename = await StoredAsync();
+        Assert.Equal(("Teal", "Teal"), (afterRename.Name, afterRename.HubName));
+
+        App.Clock.Advance(Api.Identities.IdentityResolver.LastSeenGranularity + TimeSpan.FromSeconds(1));
+        await JoinAs("Teal");
+        Assert.True((await StoredAsync()).LastSeen > afterRename.LastSeen);
+    }
+
     [Fact]
     public async Task JoiningAnUnknownChannelIsCommunityNotFound()
     {

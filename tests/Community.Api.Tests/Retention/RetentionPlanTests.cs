@@ -9,12 +9,20 @@ namespace Community.Api.Tests.Retention;
 
 /// <summary>
 /// PostgreSQL's plans for pruning and for the feed on populated tables in the steady state retention keeps: 300 000
-/// events and 100 000 deliveries, of which a few thousand have just expired. Each statement must reach its rows through
-/// an index, never by reading a whole table, so it stays cheap at 10 M rows.
+/// events and 100 000 deliveries (<c>RETENTION_PLAN_EVENTS</c> sets another number of events, a third as many
+/// deliveries; <c>bench/retention-plans.sh</c> runs it at 10 M), of which a day's worth has just expired. Each statement
+/// must reach its rows through an index, never by reading a whole table. The plans are written to
+/// <c>TestResults/retention-plans.txt</c>.
 /// </summary>
 public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFixture<PostgresApp>
 {
-    private const int Events = 300_000, Deliveries = 100_000, Chunk = 5_000;
+    private static readonly int Events = int.TryParse(Environment.GetEnvironmentVariable("RETENTION_PLAN_EVENTS"), out var n) && n >= 3_000 ? n : 300_000;
+    private static readonly int Deliveries = Events / 3, Chunk = Math.Max(5_000, Events / 100);
+
+    // Spread over the same time whatever their number: events from 31 days ago over 347 days, deliveries from 15 days ago over 69.
+    private static readonly double EventSpacingSeconds = 30_000_000.0 / Events, DeliverySpacingSeconds = 6_000_000.0 / Deliveries;
+
+    private readonly List<string> _plans = [];
 
     [Fact]
     public async Task PruningAndFeedReadsUseIndexesOnALargeTable()
@@ -29,7 +37,7 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
         for (var from = 1; from <= Events; from += Chunk)
             await ExecuteAsync(connection, $"""
                 INSERT INTO events (id, type, community_id, occurred_at, data_json)
-                    SELECT g, 'settings.updated', g % 500, @now - make_interval(days => 31) + make_interval(secs => g * 100), '{"{}"}'
+                    SELECT g, 'settings.updated', g % 500, @now - make_interval(days => 31) + make_interval(secs => g * {EventSpacingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}), '{"{}"}'
                     FROM generate_series({from}, {from + Chunk - 1}) AS g
                 """, now);
         await ExecuteAsync(connection, $"""
@@ -41,11 +49,11 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
             await ExecuteAsync(connection, $"""
                 INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
                     SELECT (SELECT max(id) FROM webhook_subscriptions), g * 3, null, 'delivered', 1, @now,
-                           @now - make_interval(days => 15) + make_interval(mins => g)
+                           @now - make_interval(days => 15) + make_interval(secs => g * {DeliverySpacingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})
                     FROM generate_series({from}, {from + Chunk - 1}) AS g
                 """, now);
         foreach (var table in new[] { "events", "webhook_deliveries", "webhook_subscriptions" }) await ExecuteAsync(connection, $"ANALYZE {table}", now);
-        // Event g is 31 days old less g × 100 s: the first ~860 have expired. Delivery g is 15 days old less g minutes: the first ~1440 have expired.
+        // Event g is 31 days old less g × its spacing: a day's worth (864 of 300 000) has expired; likewise the deliveries.
 
         var pruner = Pruner();
         var deleteEvents = await PlanAsync(connection, pruner.BatchSql("events", Api.Retention.Pruner.ExpiredEvents, 2), now.AddDays(-30), now.AddDays(-14), 1000);
@@ -64,6 +72,9 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
         var community = await PlanAsync(connection, "SELECT * FROM events WHERE id > @p0 AND id < @p1 AND community_id = @p2 ORDER BY id LIMIT 101", Events / 2L, long.MaxValue, 7L);
         Assert.Contains("ix_events_community_id_id", community);
         Assert.DoesNotContain("Seq Scan", feed + community);
+
+        await File.WriteAllTextAsync(Path.Combine(ApiDescription.ApiTools.ResultsDirectory, "retention-plans.txt"),
+            $"{Events:N0} events, {Deliveries:N0} deliveries\n\n{string.Join("\n\n", _plans)}\n", Ct);
     }
 
     private Pruner Pruner() => App.Services.CreateScope().ServiceProvider.GetRequiredService<Pruner>();
@@ -84,7 +95,7 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
         await using var reader = await command.ExecuteReaderAsync(Ct);
         while (await reader.ReadAsync(Ct)) lines.Add(reader.GetString(0));
         var plan = string.Join('\n', lines);
-        TestContext.Current.TestOutputHelper?.WriteLine(plan);
+        _plans.Add($"{sql}\n{plan}");
         return plan;
     }
 }
