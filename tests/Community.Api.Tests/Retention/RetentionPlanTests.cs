@@ -38,7 +38,7 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
             await ExecuteAsync(connection, $"""
                 INSERT INTO events (id, type, community_id, occurred_at, data_json)
                     SELECT g, 'settings.updated', g % 500, @now - make_interval(days => 31) + make_interval(secs => g * {EventSpacingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}), '{"{}"}'
-                    FROM generate_series({from}, {from + Chunk - 1}) AS g
+                    FROM generate_series({from}, {Math.Min(from + Chunk - 1, Events)}) AS g
                 """, now);
         await ExecuteAsync(connection, $"""
             ALTER TABLE events ENABLE TRIGGER events_assign_id;
@@ -50,7 +50,7 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
                 INSERT INTO webhook_deliveries (subscription_id, event_id, community_id, status, attempts, next_attempt_at, created_at)
                     SELECT (SELECT max(id) FROM webhook_subscriptions), g * 3, null, 'delivered', 1, @now,
                            @now - make_interval(days => 15) + make_interval(secs => g * {DeliverySpacingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})
-                    FROM generate_series({from}, {from + Chunk - 1}) AS g
+                    FROM generate_series({from}, {Math.Min(from + Chunk - 1, Deliveries)}) AS g
                 """, now);
         foreach (var table in new[] { "events", "webhook_deliveries", "webhook_subscriptions" }) await ExecuteAsync(connection, $"ANALYZE {table}", now);
         // Event g is 31 days old less g × its spacing: a day's worth (864 of 300 000) has expired; likewise the deliveries.
