@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Community.Api.Tests.Infrastructure;
 
 namespace Community.Api.Tests.ApiDescription;
 
@@ -16,9 +17,7 @@ public sealed record ToolRun(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 public static class ApiTools
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public static string ToolsDirectory => Path.Combine(RepositoryRoot, "tools", "api");
+    public static string ToolsDirectory => Path.Combine(Repository.Root, "tools", "api");
 
     public static string Redocly => Path.Combine(ToolsDirectory, "node_modules", "@redocly", "cli", "bin", "cli.js");
 
@@ -28,9 +27,6 @@ public static class ApiTools
 
     public static string? Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } given ? given
         : OnPath("chromium") ?? OnPath("chromium-browser");
-
-    /// <summary>Where screenshots and other things worth keeping go: the repository's TestResults (CI keeps it).</summary>
-    public static string ResultsDirectory => Directory.CreateDirectory(Path.Combine(RepositoryRoot, "TestResults")).FullName;
 
     /// <summary>Skips the test (or, under <c>REQUIRE_API_TOOLS=1</c>, fails it) when <paramref name="missing"/> says what is not installed.</summary>
     public static void Require(string? missing)
@@ -75,11 +71,4 @@ public static class ApiTools
     private static string? OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
         .Select(directory => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "CommunityModule.sln"))) return directory.FullName;
-        throw new InvalidOperationException("The repository root (CommunityModule.sln) is not above the test binaries.");
-    }
 }

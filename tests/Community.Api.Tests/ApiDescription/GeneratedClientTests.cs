@@ -1,4 +1,5 @@
 using Community.Api.ApiDescription;
+using Community.Api.Tests.Infrastructure;
 
 namespace Community.Api.Tests.ApiDescription;
 
@@ -15,7 +16,7 @@ public sealed class GeneratedClientTests
     [Fact]
     public async Task AClientGeneratedFromTheLiveDocumentCompilesAndDrivesTheService()
     {
-        var root = ApiTools.RepositoryRoot;
+        var root = Repository.Root;
         var version = await ApiTools.RunAsync(Dotnet, ["tool", "run", "kiota", "--version"], root, TimeSpan.FromMinutes(1));
         ApiTools.Require(version.ExitCode == 0 ? null : "the kiota tool is not restored");
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Community.Api.ApiDescription;
+using Community.Api.Tests.Infrastructure;
 
 namespace Community.Api.Tests.ApiDescription;
 
@@ -23,7 +24,7 @@ public sealed class ReferencePageTests
         var document = JsonDocument.Parse(await http.GetStringAsync(service.BaseUrl + ApiDescriptionSetup.DocumentPath, TestContext.Current.CancellationToken)).RootElement;
         var summaries = ApiDocument.Operations(document).Select(o => o.Operation.GetProperty("summary").GetString()!).Distinct().ToList();
         Assert.True(summaries.Count > 45, $"The document has only {summaries.Count} summaries.");
-        var screenshot = Path.Combine(ApiTools.ResultsDirectory, "reference-page.png");
+        var screenshot = Path.Combine(Repository.ResultsDirectory, "reference-page.png");
 
         var run = await ApiTools.RunAsync(ApiTools.Node!,
             [Path.Combine(ApiTools.ToolsDirectory, "reference-page.mjs"), $"{service.BaseUrl}{ApiDescriptionSetup.ReferencePath}/", screenshot, ApiTools.Chromium!, .. summaries],

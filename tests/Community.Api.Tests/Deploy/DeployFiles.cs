@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using YamlDotNet.RepresentationModel;
+using Community.Api.Tests.Infrastructure;
 
 namespace Community.Api.Tests.Deploy;
 
@@ -10,16 +11,9 @@ public static partial class DeployFiles
 {
     public const string ImageRepository = "waddlebot/core-community";
 
-    public static string Root { get; } = FindRoot();
+    private static string Root => Repository.Root;
 
     public static string Chart => Path.Combine(Root, "deploy", "helm", "community-module");
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "CommunityModule.sln"))) return directory.FullName;
-        throw new DirectoryNotFoundException("The repository root (CommunityModule.sln) is not above the test binaries.");
-    }
 
     // ---- Dockerfile ----
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Community.Api.Tests.Infrastructure;
 
 namespace Community.Api.Tests.Hosting;
 
@@ -57,7 +58,7 @@ public static class ServiceProcess
     /// <summary>Runs <c>dotnet run --project src/Community.Api -- <paramref name="args"/></c> (with its launch profile) to its end.</summary>
     public static Task<ProcessOutcome> DotnetRunAsync(IReadOnlyDictionary<string, string> env, params string[] args)
     {
-        var project = Path.Combine(RepositoryRoot(), "src", "Community.Api");
+        var project = Path.Combine(Repository.Root, "src", "Community.Api");
         return RunToEndAsync(Start(project, env, ["run", "--no-build", "-c", BuildConfiguration, "--project", project, "--", .. args]));
     }
 
@@ -136,13 +137,6 @@ public static class ServiceProcess
         key.StartsWith("ASPNETCORE_") || key is "DOTNET_ENVIRONMENT" or "DOTNET_CONTENTROOT" || key.Contains("__")
         || key.StartsWith("DATABASE_") || key.StartsWith("ENCRYPTION_") || key.StartsWith("COMMUNITY_")
         || key is "MODULE_PORT" or "LOG_LEVEL" or "REDIS_URL" or "urls";
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "CommunityModule.sln"))) return directory.FullName;
-        throw new InvalidOperationException("The repository root (CommunityModule.sln) is not above the test binaries.");
-    }
 }
 
 /// <summary>A service process serving on <see cref="Port"/>; disposing stops it.</summary>

@@ -73,7 +73,7 @@ public sealed class RetentionPlanTests(PostgresApp app) : ApiTest(app), IClassFi
         Assert.Contains("ix_events_community_id_id", community);
         Assert.DoesNotContain("Seq Scan", feed + community);
 
-        await File.WriteAllTextAsync(Path.Combine(ApiDescription.ApiTools.ResultsDirectory, "retention-plans.txt"),
+        await File.WriteAllTextAsync(Path.Combine(Repository.ResultsDirectory, "retention-plans.txt"),
             $"{Events:N0} events, {Deliveries:N0} deliveries\n\n{string.Join("\n\n", _plans)}\n", Ct);
     }
 
