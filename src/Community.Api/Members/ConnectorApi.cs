@@ -65,29 +65,29 @@ public static class ConnectorApi
 
         var channel = request.PlatformCommunityId!.Trim();
         var platformUserId = request.PlatformUserId!.Trim();
-        // The common case, an active member chatting again, is answered by one read: no transaction, no lock, no write.
+        // One read finds the channel's community, the account as last seen and its membership there. The common case, an
+        // active member chatting again, is answered by it alone: no transaction, no lock, no write.
         var now = clock.UtcNow();
-        if (await FindSightingAsync(db, request.Platform!, channel, platformUserId, ct) is { CommunityActive: true, Member: { } seen } sighting
-            && seen.Status == MemberStatus.Active && seen.BannedAt is null
-            && IdentityResolver.IsRecorded(sighting.PlatformUsername, sighting.AvatarUrl, sighting.LastSeenAt, username, avatar, now))
+        var sighting = await FindSightingAsync(db, request.Platform!, channel, platformUserId, ct);
+        if (sighting is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        if (!sighting.CommunityActive) return CommunityProblems.Inactive(sighting.CommunityId);
+        if (sighting is { Member: { Status: MemberStatus.Active, BannedAt: null } seen, LastSeenAt: { } lastSeen }
+            && IdentityResolver.IsRecorded(sighting.PlatformUsername, sighting.AvatarUrl, lastSeen, username, avatar, now))
             return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(sighting.CommunityId, seen.HubUserId, false, false,
                 MemberResponse.From(seen, sighting.Username!, now))));
 
-        var found = await FindCommunityAsync(db, request.Platform!, channel, ct);
-        if (found is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
-        if (!found.IsActive) return CommunityProblems.Inactive(found.Id);
-
+        var communityId = sighting.CommunityId;
         var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct);
-        if (await db.FindMemberAsync(found.Id, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
-            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(found.Id, identity.HubUserId, false, identity.Created,
+        if (await db.FindMemberAsync(communityId, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
+            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, identity.HubUserId, false, identity.Created,
                 MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The account's user may have been merged into another since it was resolved: the join follows it.
         if (await db.LockActiveUserAsync(identity.HubUserId, followMerges: true, ct) is not { } hubUserId)
             return Problems.UserNotFound(identity.HubUserId);
-        if (!await db.LockCommunityAsync(found.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
-        var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == found.Id, ct);
+        if (!await db.LockCommunityAsync(communityId, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == communityId, ct);
         if (!community.IsActive) return CommunityProblems.Inactive(community.Id);
         var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
@@ -126,36 +126,37 @@ public static class ConnectorApi
         return errors.Account(platform, platformUserId);
     }
 
-    /// <summary>What a join reads first: the channel's community, the account as last seen, and its membership there.</summary>
+    /// <summary>What a join reads first: the channel's community, the account as last seen (if known), and its membership there.</summary>
     private sealed class Sighting
     {
         public required long CommunityId { get; init; }
         public required bool CommunityActive { get; init; }
         public required string? PlatformUsername { get; init; }
         public required string? AvatarUrl { get; init; }
-        public required DateTime LastSeenAt { get; init; }
+        public required DateTime? LastSeenAt { get; init; }
         public required Member? Member { get; init; }
         public required string? Username { get; init; }
     }
 
     /// <summary>
     /// One query (bench/sql/join_existing.sql is its anchor): the community as <see cref="FindCommunityAsync"/> finds
-    /// it, with the account and its membership there; null when the channel or the account is unknown.
+    /// it, with the account and its membership there when they exist; null when no community holds the channel.
     /// </summary>
     private static Task<Sighting?> FindSightingAsync(CommunityDb db, string platform, string channel, string platformUserId, CancellationToken ct) => (
         from p in db.PlatformConnections.AsNoTracking()
         where p.Platform == platform && p.PlatformCommunityId == channel
         join c in db.Communities on p.CommunityId equals c.Id
-        join i in db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId) on p.Platform equals i.Platform
-        join m in db.Members on new { CommunityId = c.Id, i.HubUserId } equals new { m.CommunityId, m.HubUserId } into memberships
+        join i in db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId) on p.Platform equals i.Platform into accounts
+        from i in accounts.DefaultIfEmpty()
+        join m in db.Members on new { CommunityId = c.Id, HubUserId = (long?)i!.HubUserId } equals new { m.CommunityId, HubUserId = (long?)m.HubUserId } into memberships
         from m in memberships.DefaultIfEmpty()
         join u in db.HubUsers on m!.HubUserId equals u.Id into users
         from u in users.DefaultIfEmpty()
         orderby p.IsActive descending
         select new Sighting
         {
-            CommunityId = c.Id, CommunityActive = c.IsActive, PlatformUsername = i.PlatformUsername, AvatarUrl = i.AvatarUrl,
-            LastSeenAt = i.LastSeenAt, Member = m, Username = u!.Username,
+            CommunityId = c.Id, CommunityActive = c.IsActive, PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl,
+            LastSeenAt = (DateTime?)i.LastSeenAt, Member = m, Username = u!.Username,
         }).FirstOrDefaultAsync(ct);
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
