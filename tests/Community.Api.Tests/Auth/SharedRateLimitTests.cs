@@ -11,7 +11,7 @@ public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
     [Fact]
     public async Task TheLimitHoldsAcrossBothInstancesTogether()
     {
-        await using var other = await SecondAsync(App);
+        await using var other = await SecondInstance.StartAsync(App);
         var user = NewUser();
         for (var i = 0; i < RateLimitTests.Limit; i++)
             await (await (i % 2 == 0 ? App : other).User(user).Get("/api/v1/communities")).Data();
@@ -21,13 +21,6 @@ public abstract class SharedRateLimitTests(TestApp app) : ApiTest(app)
         await refused.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.InRange(int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After"))), 1, RateLimitTests.WindowSeconds);
         await (await other.User(NewUser()).Get("/api/v1/communities")).Data(); // another caller is unaffected
-    }
-
-    internal static async Task<SecondInstance> SecondAsync(TestApp first)
-    {
-        var other = new SecondInstance(first);
-        await other.InitializeAsync();
-        return other;
     }
 
     internal static long NewUser() => Random.Shared.NextInt64(1_000_000, long.MaxValue / 2);
@@ -45,7 +38,7 @@ public abstract class RateLimitWithoutRedisTests(TestApp app) : ApiTest(app)
     [Fact]
     public async Task WithRedisCutEachInstanceLimitsOnItsOwn()
     {
-        await using var other = await SharedRateLimitTests.SecondAsync(App);
+        await using var other = await SecondInstance.StartAsync(App);
         var user = SharedRateLimitTests.NewUser();
         Redis.Cut();
         try
@@ -69,8 +62,7 @@ public abstract class SharedInviteRateLimitTests(TestApp app) : ApiTest(app)
     [Fact]
     public async Task TheInviteLimitHoldsAcrossBothInstancesTogether()
     {
-        await using var other = new SecondInstance(App);
-        await other.InitializeAsync();
+        await using var other = await SecondInstance.StartAsync(App);
         var code = await App.InviteCode(await App.CommunityOwnedBy(await App.HubUser()));
         var guesser = await App.HubUser();
         for (var i = 0; i < InviteRateLimitTests.Limit; i++)

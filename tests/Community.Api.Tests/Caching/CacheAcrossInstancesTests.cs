@@ -14,8 +14,7 @@ public abstract class CacheAcrossInstancesTests(TestApp app) : ApiTest(app)
     {
         var (communityId, channel) = await App.ConnectedCommunity();
         var hubUserId = (await App.Join(channel, Unique("viewer"))).Long("hub_user_id");
-        await using var other = new SecondInstance(App);
-        await other.InitializeAsync();
+        await using var other = await SecondInstance.StartAsync(App);
         var lookup = $"/api/v1/lookup?platform=twitch&platform_community_id={channel}&platform_user_id=";
         var account = (await App.Db(db => Task.FromResult(db.UserIdentities.Single(i => i.HubUserId == hubUserId)))).PlatformUserId;
 
@@ -31,8 +30,7 @@ public abstract class CacheAcrossInstancesTests(TestApp app) : ApiTest(app)
     public async Task ASettingsChangeOnOneInstanceIsSeenByTheOther()
     {
         var communityId = (await App.Community()).Long("id");
-        await using var other = new SecondInstance(App);
-        await other.InitializeAsync();
+        await using var other = await SecondInstance.StartAsync(App);
         var url = $"/api/v1/communities/{communityId}/settings";
 
         Assert.Equal("!", (await (await other.Service().GetAsync(url, Ct)).Data()).Str("command_prefix"));

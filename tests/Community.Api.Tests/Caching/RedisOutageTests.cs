@@ -29,8 +29,7 @@ public abstract class RedisOutageTests(TestApp app) : ApiTest(app)
         var (community, channel) = await App.ConnectedCommunity();
         var account = Unique("viewer");
         var viewer = (await App.Join(channel, account)).Long("hub_user_id");
-        await using var other = new SecondInstance(App);
-        await other.InitializeAsync();
+        await using var other = await SecondInstance.StartAsync(App);
         var otherCache = other.Services.GetRequiredService<TaggedCache>();
         await Until(() => otherCache.Trusted, "the second instance never trusted its cache");
         Assert.False((await Lookup(other, channel, account)).Bool("banned")); // cached on the second instance now

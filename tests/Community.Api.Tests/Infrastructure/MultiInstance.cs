@@ -16,6 +16,22 @@ public sealed class SecondInstance(TestApp first, IReadOnlyDictionary<string, st
     protected override Task<string?> CreateDatabaseAsync() => Task.FromResult<string?>(first.DatabaseUrl);
 
     public override Task MakeDatabaseUnreachableAsync() => throw new NotSupportedException("The first instance owns the database.");
+
+    /// <summary>A second instance of <paramref name="first"/>, started (and disposed again when it cannot start).</summary>
+    public static async Task<SecondInstance> StartAsync(TestApp first, IReadOnlyDictionary<string, string?>? changes = null)
+    {
+        var instance = new SecondInstance(first, changes);
+        try
+        {
+            await instance.InitializeAsync();
+            return instance;
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+    }
 }
 
 /// <summary>The service on SQLite with a real Redis as its second-level cache and invalidation bus.</summary>

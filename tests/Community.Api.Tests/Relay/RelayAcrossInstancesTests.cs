@@ -12,8 +12,7 @@ public abstract class RelayAcrossInstancesTests(TestApp app) : RelayTest(app)
     public async Task TwoInstancesRelayingProduceEveryEventAtLeastOnceAndInOrderPerCommunity()
     {
         await using var consumer = await ConsumerAsync();
-        await using var other = new SecondInstance(App);
-        await other.InitializeAsync();
+        await using var other = await SecondInstance.StartAsync(App);
         var channels = new List<string>();
         for (var i = 0; i < 3; i++) channels.Add((await App.ConnectedCommunity()).Channel);
 

@@ -17,9 +17,8 @@ public abstract class RelayRestartTests(TestApp app) : RelayTest(app)
         var (communityId, channel) = await App.ConnectedCommunity();
         await App.Join(channel, Unique("viewer"));
 
-        await using (var first = new SecondInstance(App, RelayTestSettings.RelayOn))
+        await using (await SecondInstance.StartAsync(App, RelayTestSettings.RelayOn))
         {
-            await first.InitializeAsync();
             await CaughtUpAsync("the first relay never caught up");
         }
         var stoppedAt = await PositionAsync();
@@ -31,8 +30,7 @@ public abstract class RelayRestartTests(TestApp app) : RelayTest(app)
         var ids = await EventIdsAsync();
         Assert.True(ids[^1] > stoppedAt);
 
-        await using var second = new SecondInstance(App, RelayTestSettings.RelayOn);
-        await second.InitializeAsync();
+        await using var second = await SecondInstance.StartAsync(App, RelayTestSettings.RelayOn);
         var received = await consumer.UntilAllAsync(ids, Ct);
         await CaughtUpAsync("the second relay never caught up");
         await consumer.ReadAsync();
