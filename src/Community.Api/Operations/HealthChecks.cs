@@ -1,5 +1,6 @@
 using Community.Api.Data;
 using Community.Api.Data.Replica;
+using Community.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
@@ -16,9 +17,7 @@ public static class HealthChecks
 
     public static void AddServiceHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(HealthOptions.Section);
-        if ((section.Get<HealthOptions>() ?? new HealthOptions()).Problem() is { } problem) throw new Hosting.StartupConfigurationException(problem);
-        services.AddOptions<HealthOptions>().Bind(section);
+        services.AddCheckedOptions<HealthOptions>(configuration, HealthOptions.Section);
         var checks = services.AddHealthChecks()
             // A real round trip that also proves the schema is there, not just that a socket opens.
             .AddDbContextCheck<CommunityDb>("database", HealthStatus.Unhealthy,

@@ -4,7 +4,7 @@ namespace Community.Api.Operations;
 /// The <c>Health</c> section: when <c>/healthz</c> reports memory or CPU pressure (which, as everywhere in the fleet,
 /// makes it answer 503). The defaults are the fleet's: memory over 90%, CPU over 95%.
 /// </summary>
-public sealed class HealthOptions
+public sealed class HealthOptions : Hosting.ICheckedOptions
 {
     public const string Section = "Health";
 

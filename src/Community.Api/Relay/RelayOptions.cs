@@ -3,7 +3,7 @@ namespace Community.Api.Relay;
 /// <summary>
 /// The <c>Relay</c> section: the outbox relayed into the fleet's Redis Streams pipeline (README "Running in WaddleBot").
 /// </summary>
-public sealed class RelayOptions
+public sealed class RelayOptions : Hosting.ICheckedOptions
 {
     public const string Section = "Relay";
 

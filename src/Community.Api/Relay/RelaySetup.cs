@@ -9,15 +9,10 @@ public static class RelaySetup
     /// <summary>The relay into the fleet's Redis stream, its wake-up on commit and its <c>relay</c> health check; nothing when it is off.</summary>
     public static void AddRelay(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(RelayOptions.Section);
-        var options = section.Get<RelayOptions>() ?? new RelayOptions();
-        // Checked here too, so a bad value stops start-up with one sentence instead of a stack trace.
-        if (options.Problem() is { } problem) throw new StartupConfigurationException(problem);
+        var options = builder.Services.AddCheckedOptions<RelayOptions>(builder.Configuration, RelayOptions.Section);
         var hasRedis = !string.IsNullOrWhiteSpace(builder.Configuration["REDIS_URL"]);
         if (options.Enabled == true && !hasRedis)
             throw new StartupConfigurationException("Relay:Enabled is true but REDIS_URL is unset: the relay appends to that Redis.");
-        builder.Services.AddOptions<RelayOptions>().Bind(section)
-            .Validate(o => o.Problem() is null, "The Relay section is invalid.").ValidateOnStart();
         if (!(options.Enabled ?? hasRedis)) return;
 
         builder.Services.AddSingleton<StreamRelay>();

@@ -4,7 +4,7 @@ namespace Community.Api.Retention;
 /// The <c>Retention</c> section: how long each growing table keeps its rows. Idempotency records always live
 /// <see cref="Idempotency.IdempotencyMiddleware.Lifetime"/> (24 h): that is the promise made to callers.
 /// </summary>
-public sealed class RetentionOptions
+public sealed class RetentionOptions : Hosting.ICheckedOptions
 {
     public const string Section = "Retention";
 

@@ -2,7 +2,7 @@ using Community.Api.Events;
 namespace Community.Api.Webhooks;
 
 /// <summary>The <c>Webhooks</c> section (CONTRACT §1).</summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : Hosting.ICheckedOptions
 {
     public const string Section = "Webhooks";
 

@@ -10,14 +10,11 @@ public static class WebhooksSetup
     public static void AddWebhooks(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(WebhookOptions.Section);
-        // Checked here too, so a bad value stops start-up with one sentence instead of a stack trace.
-        if ((section.Get<WebhookOptions>() ?? new WebhookOptions()).Problem() is { } problem) throw new StartupConfigurationException(problem);
+        builder.Services.AddCheckedOptions<WebhookOptions>(builder.Configuration, WebhookOptions.Section);
         // The binder silently drops list entries it cannot convert, which would quietly fall back to the standard schedule.
         if (section.GetSection(nameof(WebhookOptions.RetrySchedule)).GetChildren().Select(c => c.Value)
                 .FirstOrDefault(v => !TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out _)) is { } notATimeSpan)
             throw new StartupConfigurationException($"Webhooks:RetrySchedule has '{notATimeSpan}', which is not a TimeSpan such as 00:00:05 or 1.00:00:00.");
-        builder.Services.AddOptions<WebhookOptions>().Bind(section)
-            .Validate(o => o.Problem() is null, "The Webhooks section is invalid.").ValidateOnStart();
 
         builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddSingleton<WebhookSender>();

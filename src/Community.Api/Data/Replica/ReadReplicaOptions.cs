@@ -1,7 +1,7 @@
 namespace Community.Api.Data.Replica;
 
 /// <summary>The <c>ReadReplica</c> section: when the replica named by <c>DATABASE_READ_URL</c> serves reads.</summary>
-public sealed class ReadReplicaOptions
+public sealed class ReadReplicaOptions : Hosting.ICheckedOptions
 {
     public const string Section = "ReadReplica";
 

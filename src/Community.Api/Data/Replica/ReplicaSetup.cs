@@ -19,9 +19,7 @@ public static class ReplicaSetup
         {
             if (settings.Provider != DatabaseProvider.Postgres)
                 throw new StartupConfigurationException("DATABASE_READ_URL names a PostgreSQL replica, so DATABASE_URL must name its PostgreSQL primary.");
-            var section = builder.Configuration.GetSection(ReadReplicaOptions.Section);
-            if ((section.Get<ReadReplicaOptions>() ?? new ReadReplicaOptions()).Problem() is { } problem) throw new StartupConfigurationException(problem);
-            services.AddOptions<ReadReplicaOptions>().Bind(section);
+            services.AddCheckedOptions<ReadReplicaOptions>(builder.Configuration, ReadReplicaOptions.Section);
             services.AddSingleton<ReplicaMonitor>();
             services.AddHostedService(sp => sp.GetRequiredService<ReplicaMonitor>());
             services.AddSingleton<WritePositions>();
