@@ -42,7 +42,7 @@ public static class AuditLogApi
         var query = reads.AuditLog.AsNoTracking().Where(a => a.CommunityId == id);
         if (action is not null) query = query.Where(a => a.Action == action);
         if (after is [var lastId]) query = query.Where(a => a.Id < lastId);
-        var rows = await query.OrderByDescending(a => a.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderByDescending(a => a.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, a => cursors.Encode($"audit/{id}", a.Id), a =>
             new AuditEntryResponse(a.Id, a.CommunityId, new AuditActor(a.ActorType, a.ActorId), a.Action, new AuditTarget(a.TargetType, a.TargetId),
                 Parse(a.BeforeJson), Parse(a.AfterJson), a.OccurredAt))));

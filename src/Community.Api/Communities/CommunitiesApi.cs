@@ -209,7 +209,7 @@ public static partial class CommunitiesApi
         }
         if (after is [var lastId]) query = query.Where(c => c.Id > lastId);
 
-        var rows = await query.OrderBy(c => c.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderBy(c => c.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         var platforms = await reads.PlatformsOfAsync(rows.Select(r => r.Id).ToList(), ct);
         var page = Paging.ToPage(rows, pageSize.Value, c => cursors.Encode("communities", c.Id),
             c => CommunityResponse.From(c, platforms.GetValueOrDefault(c.Id) ?? []));

@@ -52,7 +52,7 @@ public static class EventsApi
         var query = db.Events.AsNoTracking().Where(e => e.Id > position && e.Id < horizon.Below);
         if (communityId is not null) query = query.Where(e => e.CommunityId == communityId);
         if (typeFilter.Length > 0) query = query.Where(e => typeFilter.Contains(e.Type));
-        var rows = await query.OrderBy(e => e.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderBy(e => e.Id).TakePage(pageSize!.Value).ToListAsync(ct);
 
         var hasMore = rows.Count > pageSize.Value;
         if (hasMore) rows.RemoveAt(rows.Count - 1);

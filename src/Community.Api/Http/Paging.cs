@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace Community.Api.Http;
 
 /// <summary>One page of a keyset-paged list.</summary>
@@ -16,6 +18,14 @@ public static class Paging
         errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
         return null;
     }
+
+    /// <summary>
+    /// A page's rows and one more (to know whether another page follows), the count written into the SQL as a constant.
+    /// A LIMIT sent as a parameter leaves PostgreSQL unable to price a generic plan, so it plans every execution of the
+    /// prepared statement anew (half the database's time on a member page); a constant lets it settle on one plan.
+    /// Each of the few limits clients use is its own prepared statement.
+    /// </summary>
+    public static IQueryable<T> TakePage<T>(this IQueryable<T> query, int limit) => query.Take(EF.Constant(limit + 1));
 
     /// <summary>Builds a page from <paramref name="rows"/> fetched with <c>limit + 1</c>: the extra row only says another page exists.</summary>
     public static Page<TOut> ToPage<TRow, TOut>(List<TRow> rows, int limit, Func<TRow, string> cursorOf, Func<TRow, TOut> map)

@@ -86,7 +86,7 @@ public sealed class CommunityInvites(CommunityDb db, Journal journal, TimeProvid
         {
             var active = invites.Where(i => i.RevokedAt == null && (i.ExpiresAt == null || i.ExpiresAt > now) && (i.MaxUses == null || i.Uses < i.MaxUses));
             if (after is [0, var lastActive]) active = active.Where(i => i.Id < lastActive);
-            rows.AddRange((await active.OrderByDescending(i => i.Id).Take(take).ToListAsync(ct)).Select(i => (0L, i)));
+            rows.AddRange((await active.OrderByDescending(i => i.Id).TakePage(limit).ToListAsync(ct)).Select(i => (0L, i)));
         }
         if (rows.Count < take)
         {

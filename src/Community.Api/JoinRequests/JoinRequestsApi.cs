@@ -47,7 +47,7 @@ public static class JoinRequestsApi
         var wanted = status ?? JoinRequestStatus.Pending;
         var query = db.JoinRequests.AsNoTracking().Where(r => r.CommunityId == id && r.Status == wanted);
         if (after is [var lastId]) query = query.Where(r => r.Id > lastId);
-        var rows = await query.OrderBy(r => r.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderBy(r => r.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => cursors.Encode($"join-requests/{id}", r.Id), JoinRequestResponse.From)));
     }
 

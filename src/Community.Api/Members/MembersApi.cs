@@ -157,7 +157,7 @@ public static partial class MembersApi
             rows = Sorted(rows);
         }
 
-        var page = await rows.Take(take).ToListAsync(ct);
+        var page = await rows.TakePage(pageSize.Value).ToListAsync(ct);
         var now = clock.UtcNow();
         var result = Paging.ToPage(page, pageSize.Value,
             r => byReputation

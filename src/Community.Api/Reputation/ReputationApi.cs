@@ -105,7 +105,7 @@ public static class ReputationApi
 
         var query = reads.ReputationHistory.AsNoTracking().Where(h => h.CommunityId == id && h.HubUserId == hubUserId);
         if (after is [var lastId]) query = query.Where(h => h.Id < lastId);
-        var rows = await query.OrderByDescending(h => h.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderByDescending(h => h.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, h => cursors.Encode($"reputation-history/{id}/{hubUserId}", h.Id), ToResponse)));
     }
 

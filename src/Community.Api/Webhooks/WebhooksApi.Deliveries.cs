@@ -28,7 +28,7 @@ public static partial class WebhooksApi
         var query = reads.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
         if (status is not null) query = query.Where(d => d.Status == status);
         if (before is [var lastId]) query = query.Where(d => d.Id < lastId);
-        var rows = await WithEventType(reads, query).OrderByDescending(r => r.D.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await WithEventType(reads, query).OrderByDescending(r => r.D.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, r => cursors.Encode($"deliveries/{id}", r.D.Id), ToResponse)));
     }
 

@@ -149,7 +149,7 @@ public static partial class WebhooksApi
         var query = db.WebhookSubscriptions.AsNoTracking();
         if (communityId is not null) query = query.Where(s => s.CommunityId == communityId);
         if (after is [var lastId]) query = query.Where(s => s.Id > lastId);
-        var rows = await query.OrderBy(s => s.Id).Take(pageSize!.Value + 1).ToListAsync(ct);
+        var rows = await query.OrderBy(s => s.Id).TakePage(pageSize!.Value).ToListAsync(ct);
         return TypedResults.Ok(Envelope.Page(Paging.ToPage(rows, pageSize.Value, s => cursors.Encode("webhooks", s.Id), WebhookResponse.From)));
     }
 
