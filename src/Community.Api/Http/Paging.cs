@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Http;
@@ -25,7 +26,10 @@ public static class Paging
     /// prepared statement anew (half the database's time on a member page); a constant lets it settle on one plan.
     /// Each of the few limits clients use is its own prepared statement.
     /// </summary>
-    public static IQueryable<T> TakePage<T>(this IQueryable<T> query, int limit) => query.Take(EF.Constant(limit + 1));
+    public static IQueryable<T> TakePage<T>(this IQueryable<T> query, int limit) =>
+        // Built by hand: EF.Constant must stand inside the expression tree, where EF reads it, not be called here.
+        query.Provider.CreateQuery<T>(Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(T)], query.Expression,
+            Expression.Call(typeof(EF), nameof(EF.Constant), [typeof(int)], Expression.Constant(limit + 1))));
 
     /// <summary>Builds a page from <paramref name="rows"/> fetched with <c>limit + 1</c>: the extra row only says another page exists.</summary>
     public static Page<TOut> ToPage<TRow, TOut>(List<TRow> rows, int limit, Func<TRow, string> cursorOf, Func<TRow, TOut> map)
