@@ -21,8 +21,11 @@ public sealed class WebhookDispatcher(
 {
     private const int FanOutBatch = 1000;
 
-    /// <summary>Deliveries sent at once. A cycle claims no more than that, so each lease covers one attempt that starts right away.</summary>
+    /// <summary>Queues sent to at once. A cycle claims no more than that, so each lease covers a run that starts right away.</summary>
     private const int Parallelism = 8;
+
+    /// <summary>Deliveries of one queue sent one after another under one claim and recorded in one transaction.</summary>
+    private const int RunLength = 50;
 
     private static readonly TimeSpan FirstRecordRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestRecordRetry = TimeSpan.FromSeconds(2);
@@ -89,10 +92,12 @@ public sealed class WebhookDispatcher(
         for (var round = 0; round < MaxRounds; round++)
         {
             var now = clock.UtcNow();
-            var claimed = await WithDbAsync(db => DeliveryQueue.ClaimAsync(db, now, now + _options.Lease(), Parallelism, ct));
-            if (claimed.Count == 0) break;
-            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, AttemptAsync);
-            attempts += claimed.Count;
+            var runs = await WithDbAsync(db => DeliveryQueue.ClaimRunsAsync(db, now, now + _options.Lease(), Parallelism, RunLength, ct));
+            if (runs.Count == 0) break;
+            var sent = 0;
+            await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+                async (run, token) => Interlocked.Add(ref sent, await SendRunAsync(run, token)));
+            attempts += sent;
         }
 
         var (backlog, oldest) = await WithDbAsync(db => DeliveryQueue.BacklogAsync(db, ct));
@@ -101,7 +106,26 @@ public sealed class WebhookDispatcher(
         return attempts;
     }
 
-    private async ValueTask AttemptAsync(ClaimedDelivery delivery, CancellationToken ct)
+    /// <summary>
+    /// Sends a run in its queue's order, each delivery once its predecessor was delivered, until one fails or the run's
+    /// budget is spent, then records what was sent. Returns the number of attempts.
+    /// </summary>
+    private async Task<int> SendRunAsync(List<ClaimedDelivery> run, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        var attempts = new List<(ClaimedDelivery, AttemptOutcome)>(run.Count);
+        foreach (var delivery in run)
+        {
+            if (attempts.Count > 0 && clock.GetElapsedTime(started) >= WebhookOptions.RunBudget) break;
+            var outcome = await AttemptAsync(delivery, ct);
+            attempts.Add((delivery, outcome));
+            if (!outcome.Delivered) break;
+        }
+        await RecordAsync(attempts, ct);
+        return attempts.Count;
+    }
+
+    private async Task<AttemptOutcome> AttemptAsync(ClaimedDelivery delivery, CancellationToken ct)
     {
         AttemptOutcome outcome;
         try
@@ -112,7 +136,6 @@ public sealed class WebhookDispatcher(
         {
             outcome = new AttemptOutcome(null, "The signing secret cannot be opened with ENCRYPTION_KEY or ENCRYPTION_PREVIOUS_KEYS.");
         }
-        await RecordAsync(delivery, outcome, ct);
 
         ServiceMetrics.WebhookDeliveries.WithLabels(outcome.Delivered ? "delivered" : "failed").Inc();
         if (outcome.Delivered)
@@ -123,34 +146,36 @@ public sealed class WebhookDispatcher(
                 delivery.Id, delivery.SubscriptionId, delivery.Attempts + 1, outcome.Error);
         if (outcome.Gone)
             logger.LogWarning("Webhook subscription {SubscriptionId} answered 410 Gone and is disabled", delivery.SubscriptionId);
+        return outcome;
     }
 
     /// <summary>
-    /// The attempt happened, so its outcome is recorded, retrying while the database is unavailable: a delivery left
-    /// unrecorded would hold up its community until its lease ran out, and then be sent again. The lease keeps a late
-    /// record harmless. Only shutdown gives up, leaving the delivery to the next claim once its lease runs out.
+    /// The attempts happened, so their outcomes are recorded, retrying while the database is unavailable: a run left
+    /// unrecorded would hold up its queue until its lease ran out, and then be sent again. The lease keeps a late
+    /// record harmless. Only shutdown gives up, leaving the run to the next claim once its lease runs out.
     /// </summary>
-    private async Task RecordAsync(ClaimedDelivery delivery, AttemptOutcome outcome, CancellationToken ct)
+    private async Task RecordAsync(List<(ClaimedDelivery Delivery, AttemptOutcome Outcome)> attempts, CancellationToken ct)
     {
+        var head = attempts[0].Delivery;
         var wait = FirstRecordRetry;
         for (var tries = 1; ; tries++)
         {
             try
             {
                 // Not cancelled by shutdown: a record under way is worth finishing.
-                var recorded = await WithDbAsync(db => DeliveryQueue.RecordAsync(db, delivery, outcome, _options.Schedule(), clock.UtcNow(), CancellationToken.None));
+                var recorded = await WithDbAsync(db => DeliveryQueue.RecordRunAsync(db, attempts, _options.Schedule(), clock.UtcNow(), CancellationToken.None));
                 if (!recorded)
-                    logger.LogInformation("Webhook delivery {DeliveryId}'s attempt {Attempt} was not recorded: the delivery is gone, or its lease ran out and another claim took it",
-                        delivery.Id, delivery.Attempts + 1);
+                    logger.LogInformation("Webhook delivery {DeliveryId}'s attempt {Attempt} (and the {Following} sent behind it) was not recorded: the delivery is gone, or its lease ran out and another claim took it",
+                        head.Id, head.Attempts + 1, attempts.Count - 1);
                 else if (tries > 1)
-                    logger.LogInformation("Webhook delivery {DeliveryId}'s outcome was recorded after {Tries} tries", delivery.Id, tries);
+                    logger.LogInformation("Webhook delivery {DeliveryId}'s outcome was recorded after {Tries} tries", head.Id, tries);
                 return;
             }
             catch (Exception e) when (DbErrors.IsUnavailable(e) && !ct.IsCancellationRequested)
             {
                 if (tries == 1)
                     logger.LogWarning("Webhook delivery {DeliveryId}'s outcome cannot be recorded while the database is unavailable; retrying until it answers ({Error})",
-                        delivery.Id, e.Message);
+                        head.Id, e.Message);
             }
             await Task.Delay(wait, clock, ct);
             wait = wait * 2 < LongestRecordRetry ? wait * 2 : LongestRecordRetry;

@@ -34,11 +34,18 @@ public sealed class WebhookOptions : Hosting.ICheckedOptions
     public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long a claimed delivery stays reserved for the instance sending it: one attempt and the margin to record it.
-    /// No longer, because the delivery's community waits behind it when its instance dies before recording; a record
-    /// that comes later still is dropped (see <see cref="DeliveryQueue.RecordAsync"/>) and the delivery is sent again.
+    /// How long an instance goes on sending a run of one queue's deliveries (see <see cref="DeliveryQueue.ClaimRunsAsync"/>):
+    /// it starts no attempt after that, so the run's last attempt ends within the lease.
     /// </summary>
-    public TimeSpan Lease() => TimeSpan.FromSeconds(TimeoutSeconds) + LeaseMargin;
+    public static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a claimed delivery, and with it its queue, stays reserved for the instance sending it: a run's budget,
+    /// one attempt and the margin to record the run. No longer, because the queue waits behind it when its instance
+    /// dies before recording; a record that comes later still is dropped (see <see cref="DeliveryQueue.RecordAsync"/>)
+    /// and the deliveries are sent again.
+    /// </summary>
+    public TimeSpan Lease() => RunBudget + TimeSpan.FromSeconds(TimeoutSeconds) + LeaseMargin;
 
     /// <summary>Null when usable, else one sentence saying what to fix.</summary>
     public string? Problem()

@@ -132,6 +132,42 @@ public abstract class WebhookConcurrencyTests(TestApp app) : EventsTest(app)
     }
 
     /// <summary>
+    /// A run (a queue's head and the deliveries behind it, sent in order under the head's lease) is recorded whole or
+    /// not at all: the head's lease fences it. A run whose lease ran out and was claimed again records nothing; the run
+    /// of the new claim records its head and what was sent behind it up to the first failure, which waits its retry,
+    /// and leaves the rest untouched for the next run.
+    /// </summary>
+    [Fact]
+    public async Task ARunIsRecordedOnlyWhileItsHeadsLeaseHolds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var communityId = (await App.Community()).Long("id");
+        await SubscribeAsync(receiver, communityId);
+        for (var i = 0; i < 4; i++) await PatchSettingsAsync(communityId, $"run {i}");
+        var options = App.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var now = App.Clock.UtcNow();
+        await HorizonPassedAsync();
+        await App.Db(db => DeliveryQueue.FanOutAsync(db, now, 1000, Ct));
+        var first = Assert.Single(await App.Db(db => DeliveryQueue.ClaimRunsAsync(db, now, now + options.Lease(), 10, 50, Ct)));
+        Assert.Equal(4, first.Count);
+        Assert.True(first.Zip(first.Skip(1)).All(p => p.First.Event.Id < p.Second.Event.Id));
+        Assert.Empty(await App.Db(db => DeliveryQueue.ClaimRunsAsync(db, now, now + options.Lease(), 10, 50, Ct))); // the head's lease holds the queue
+        var later = now + options.Lease();
+        var second = Assert.Single(await App.Db(db => DeliveryQueue.ClaimRunsAsync(db, later, later + options.Lease(), 10, 50, Ct)));
+        Assert.Equal(first.Select(d => d.Id), second.Select(d => d.Id));
+
+        var delivered = new AttemptOutcome(200, null);
+        var failed = new AttemptOutcome(503, "The endpoint answered 503 Service Unavailable.");
+        Assert.False(await App.Db(db => DeliveryQueue.RecordRunAsync(db, first.Select(d => (d, delivered)).ToList(), options.Schedule(), later, Ct)));
+        Assert.True(await App.Db(db => DeliveryQueue.RecordRunAsync(db, [(second[0], delivered), (second[1], delivered), (second[2], failed)], options.Schedule(), later, Ct)));
+
+        var rows = await App.Db(db => db.WebhookDeliveries.AsNoTracking().Where(d => second.Select(s => s.Id).Contains(d.Id)).OrderBy(d => d.EventId)
+            .Select(d => new { d.Status, d.Attempts, d.LastStatusCode }).ToListAsync(Ct));
+        Assert.Equal([(DeliveryStatus.Delivered, 1, (int?)200), (DeliveryStatus.Delivered, 1, 200), (DeliveryStatus.Pending, 1, 503), (DeliveryStatus.Pending, 0, null)],
+            rows.Select(r => (r.Status, r.Attempts, r.LastStatusCode)));
+    }
+
+    /// <summary>
     /// Eight claimers race over 300 due deliveries in 300 communities (rows written directly: only the claim is under
     /// test). Each delivery must be claimed exactly once; on PostgreSQL this rests on FOR UPDATE SKIP LOCKED.
     /// </summary>
