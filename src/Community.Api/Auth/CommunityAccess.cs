@@ -45,18 +45,18 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
     public async Task<Decision> LockAndDecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndDecideAsync needs the write's transaction.");
-        if (!await db.LockCommunityAsync(communityId, ct)) return Refuse(Problems.CommunityNotFound(communityId));
-        return await DecideAsync(caller, permission, communityId, ct);
+        if (await db.LockCommunityAsync(communityId, ct) is not { } locked) return Refuse(Problems.CommunityNotFound(communityId));
+        return await DecideAsync(caller, permission, communityId, ct, locked);
     }
 
-    /// <summary>Decides an action on <paramref name="communityId"/>, loading the community (untracked) on the way.</summary>
-    public async Task<Decision> DecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct)
+    /// <summary>Decides an action on <paramref name="communityId"/>, loading the community (untracked) on the way unless the caller has just locked it.</summary>
+    public async Task<Decision> DecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct, Communities.Community? locked = null)
     {
         if (caller.IsService)
         {
             if (permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
             if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
-            var community = await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
+            var community = locked ?? await db.Communities.AsNoTracking().FirstOrDefaultAsync(c => c.Id == communityId, ct);
             return community is null ? Refuse(Problems.CommunityNotFound(communityId)) : Permit(caller, permission, community, "service");
         }
 

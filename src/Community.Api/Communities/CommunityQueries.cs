@@ -27,13 +27,13 @@ public static class CommunityQueries
     /// transactions already hold its single writer lock). Every write that checks or changes a community's state or its
     /// memberships takes it before it reads what it checks, so those writes run one at a time per community and no
     /// check is made stale by a concurrent write. Lock order, everywhere: hub users, then the community, then its rows.
-    /// False when the community does not exist.
+    /// Returns the community as locked (untracked), so the lock is also the read; null when it does not exist.
     /// </summary>
-    public static async Task<bool> LockCommunityAsync(this CommunityDb db, long id, CancellationToken ct) =>
-        (await db.Database.SqlQueryRaw<long>(db.IsPostgres ? LockCommunityPostgres : FindCommunitySqlite, id).ToListAsync(ct)).Count == 1;
+    public static async Task<Community?> LockCommunityAsync(this CommunityDb db, long id, CancellationToken ct) =>
+        (await db.Communities.FromSqlRaw(db.IsPostgres ? LockCommunityPostgres : FindCommunitySqlite, id).AsNoTracking().ToListAsync(ct)).SingleOrDefault();
 
-    private const string LockCommunityPostgres = "SELECT id AS \"Value\" FROM communities WHERE id = {0} FOR NO KEY UPDATE";
-    private const string FindCommunitySqlite = "SELECT id AS \"Value\" FROM communities WHERE id = {0}";
+    private const string LockCommunityPostgres = "SELECT * FROM communities WHERE id = {0} FOR NO KEY UPDATE";
+    private const string FindCommunitySqlite = "SELECT * FROM communities WHERE id = {0}";
 
     /// <summary>A LIKE pattern matching <paramref name="text"/> anywhere, with LIKE's wildcards escaped by backslash.</summary>
     public static string ContainsPattern(string text) =>

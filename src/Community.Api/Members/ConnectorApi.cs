@@ -86,8 +86,7 @@ public static class ConnectorApi
         // The account's user may have been merged into another since it was resolved: the join follows it.
         if (await db.LockActiveUserAsync(identity.HubUserId, followMerges: true, ct) is not { } hubUserId)
             return Problems.UserNotFound(identity.HubUserId);
-        if (!await db.LockCommunityAsync(communityId, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
-        var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == communityId, ct);
+        if (await db.LockCommunityAsync(communityId, ct) is not { } community) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!community.IsActive) return CommunityProblems.Inactive(community.Id);
         var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
@@ -110,7 +109,7 @@ public static class ConnectorApi
         if (hubUserId is null) return IdentityProblems.NotFound(request.Platform!, platformUserId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.LockCommunityAsync(community.Id, ct)) return NotConnected(request.Platform!, request.PlatformCommunityId);
+        if (await db.LockCommunityAsync(community.Id, ct) is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (await db.Members.AnyAsync(m => m.CommunityId == community.Id && m.HubUserId == hubUserId && m.Role == Roles.Owner, ct))
             return Problems.Conflict(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; transfer ownership first.");
         var (outcome, member) = await memberships.EndAsync(access.Caller, community.Id, hubUserId.Value, MemberStatus.Left, null, ct);

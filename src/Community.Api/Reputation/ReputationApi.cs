@@ -57,7 +57,7 @@ public static class ReputationApi
         var effective = new EffectiveSettings(await settings.ReadAsync(id, ct));
         // A change that may end in a ban touches member_count, so it takes the community's lock first, as every such
         // write does; other changes lock only the member's row, so one community's updates do not queue behind each other.
-        if (effective.AutoBanEnabled && !await db.LockCommunityAsync(id, ct)) return Problems.CommunityNotFound(id);
+        if (effective.AutoBanEnabled && await db.LockCommunityAsync(id, ct) is null) return Problems.CommunityNotFound(id);
         var current = await db.Database.SqlQuery<int>($"""
             UPDATE community_members SET updated_at = {now} WHERE community_id = {id} AND hub_user_id = {hubUserId}
             RETURNING reputation AS "Value"
