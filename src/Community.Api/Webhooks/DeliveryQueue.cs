@@ -151,7 +151,7 @@ public static class DeliveryQueue
         CancellationToken ct)
     {
         var heads = await ClaimAsync(db, now, leaseUntil, batch, ct);
-        if (heads.Count == 0 || length < 2) return heads.Select(h => new List<ClaimedDelivery> { h }).ToList();
+        if (heads.Count == 0) return [];
 
         IQueryable<WebhookDelivery>? queued = null;
         foreach (var head in heads)
@@ -187,18 +187,11 @@ public static class DeliveryQueue
         }).ToListAsync(ct);
 
     /// <summary>
-    /// Records an attempt's outcome and releases the lease, if the claim still holds: the delivery is pending and its
-    /// lease is the one this claim wrote. Otherwise (deleted, or the lease ran out and another claim took it) nothing
-    /// changes: that claim's attempt counts instead, and the consumer drops the repeat by its webhook-id. The same
-    /// check makes a repeated record (after a commit whose answer was lost) a no-op. Returns whether it was recorded.
-    /// </summary>
-    public static Task<bool> RecordAsync(CommunityDb db, ClaimedDelivery d, AttemptOutcome outcome, IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct) =>
-        RecordRunAsync(db, [(d, outcome)], schedule, now, ct);
-
-    /// <summary>
     /// Records the attempts of a run (its head first, then the deliveries behind it that were sent, in order) in one
-    /// transaction, if the run's claim still holds: the head's lease is the fencing token of the whole run, checked as
-    /// <see cref="RecordAsync"/> checks it, and when it no longer holds nothing of the run is recorded.
+    /// transaction and releases the lease, if the run's claim still holds: the head is pending and its lease is the one
+    /// this claim wrote. Otherwise (deleted, or the lease ran out and another claim took the queue) nothing of the run
+    /// changes: that claim's attempts count instead, and the consumer drops the repeats by their webhook-id. The same
+    /// check makes a repeated record (after a commit whose answer was lost) a no-op. Returns whether it was recorded.
     /// </summary>
     public static async Task<bool> RecordRunAsync(CommunityDb db, IReadOnlyList<(ClaimedDelivery Delivery, AttemptOutcome Outcome)> attempts,
         IReadOnlyList<TimeSpan> schedule, DateTime now, CancellationToken ct)

@@ -42,7 +42,7 @@ public sealed class WebhookOptions : Hosting.ICheckedOptions
     /// <summary>
     /// How long a claimed delivery, and with it its queue, stays reserved for the instance sending it: a run's budget,
     /// one attempt and the margin to record the run. No longer, because the queue waits behind it when its instance
-    /// dies before recording; a record that comes later still is dropped (see <see cref="DeliveryQueue.RecordAsync"/>)
+    /// dies before recording; a record that comes later still is dropped (see <see cref="DeliveryQueue.RecordRunAsync"/>)
     /// and the deliveries are sent again.
     /// </summary>
     public TimeSpan Lease() => RunBudget + TimeSpan.FromSeconds(TimeoutSeconds) + LeaseMargin;

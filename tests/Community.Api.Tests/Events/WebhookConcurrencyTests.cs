@@ -123,9 +123,9 @@ public abstract class WebhookConcurrencyTests(TestApp app) : EventsTest(app)
         var second = Assert.Single(await App.Db(db => DeliveryQueue.ClaimAsync(db, later, later + options.Lease(), 10, Ct)));
 
         var failed = new AttemptOutcome(503, "The endpoint answered 503 Service Unavailable.");
-        Assert.True(await App.Db(db => DeliveryQueue.RecordAsync(db, second, failed, options.Schedule(), later, Ct)));
-        Assert.False(await App.Db(db => DeliveryQueue.RecordAsync(db, second, failed, options.Schedule(), later, Ct)));
-        Assert.False(await App.Db(db => DeliveryQueue.RecordAsync(db, first, new AttemptOutcome(200, null), options.Schedule(), later, Ct)));
+        Assert.True(await App.Db(db => DeliveryQueue.RecordRunAsync(db, [(second, failed)], options.Schedule(), later, Ct)));
+        Assert.False(await App.Db(db => DeliveryQueue.RecordRunAsync(db, [(second, failed)], options.Schedule(), later, Ct)));
+        Assert.False(await App.Db(db => DeliveryQueue.RecordRunAsync(db, [(first, new AttemptOutcome(200, null))], options.Schedule(), later, Ct)));
 
         var row = await App.Db(db => db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == first.Id, Ct));
         Assert.Equal((DeliveryStatus.Pending, 1, 503, (DateTime?)null), (row.Status, row.Attempts, row.LastStatusCode, row.LockedUntil));
