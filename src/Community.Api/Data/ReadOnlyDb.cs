@@ -13,8 +13,11 @@ namespace Community.Api.Data;
 /// </summary>
 public sealed class ReadOnlyDb(DbContextOptions<ReadOnlyDb> options) : CommunityDb(options)
 {
-    /// <summary>Who reads and whether the request may use the replica at all; null outside a request (primary only).</summary>
-    internal ReadSession? Session { get; init; }
+    /// <summary>
+    /// Who reads and whether the request may use the replica at all; null outside a request (primary only). Set anew
+    /// each time the context is taken from its pool, so it never carries another request's session.
+    /// </summary>
+    internal ReadSession? Session { get; set; }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) => throw ReadOnly();
 
