@@ -50,12 +50,16 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
     private Task<UserIdentity?> FindAsync(string platform, string platformUserId, CancellationToken ct) =>
         db.UserIdentities.AsNoTracking().FirstOrDefaultAsync(i => i.Platform == platform && i.PlatformUserId == platformUserId, ct);
 
-    /// <summary>Creates hub user and identity in one transaction; null when another request created the identity first.</summary>
-    private async Task<long?> TryCreateAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
+    /// <summary>
+    /// Creates hub user and identity, with <c>user.created</c>; null when another request created the identity first.
+    /// Inside the caller's transaction when there is one, so what the caller writes next commits with them (the caller
+    /// must roll back on null: a hub user no account names was written); otherwise in a transaction of its own.
+    /// </summary>
+    public async Task<long?> TryCreateAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
         var now = clock.UtcNow();
         var username = DerivedUsername(platform, platformUserId, platformUsername);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var hubUserId = await db.Database.SqlQuery<long>($"""
             INSERT INTO hub_users (username, avatar_url, is_active, created_at, updated_at)
             VALUES ({username}, {avatarUrl}, {true}, {now}, {now}) RETURNING id AS "Value"
@@ -67,15 +71,14 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
             """).ToListAsync(ct);
         if (linked.Count == 0)
         {
-            await tx.RollbackAsync(ct);
+            if (own is not null) await own.RollbackAsync(ct);
             return null;
         }
         var user = new { id = hubUserId[0], username, avatar_url = avatarUrl, created_at = now };
         var identity = new { platform, platform_user_id = platformUserId, platform_username = platformUsername };
         journal.Record(caller, EventTypes.UserCreated, null, "hub_user", hubUserId[0].ToString(), null, new { user, identity }, new { user, identity });
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        // Lookups cached while this account was unknown must now see it.
+        if (own is not null) await own.CommitAsync(ct);
         return hubUserId[0];
     }
 

@@ -9,6 +9,7 @@ using Community.Api.Identities;
 using Community.Api.Platforms;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.Api.Members;
 
@@ -77,21 +78,40 @@ public static class ConnectorApi
                 MemberResponse.From(seen, sighting.Username!, now))));
 
         var communityId = sighting.CommunityId;
+        if (sighting.LastSeenAt is null)
+        {
+            // A viewer never seen before becomes hub user, account and member in one transaction: one commit, where
+            // creating the account first takes two. A join creating the same account at the same moment wins or loses
+            // on the identity's unique index; the loser rolls back and joins as for a known account, below.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (await resolver.TryCreateAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct) is { } newUser)
+                return await JoinLockedAsync(db, memberships, access.Caller, request, communityId, newUser, userCreated: true, username, tx, ct);
+            await tx.RollbackAsync(ct);
+        }
+
         var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct);
         if (await db.FindMemberAsync(communityId, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
             return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, identity.HubUserId, false, identity.Created,
                 MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // The account's user may have been merged into another since it was resolved: the join follows it.
-        if (await db.LockActiveUserAsync(identity.HubUserId, followMerges: true, ct) is not { } hubUserId)
-            return Problems.UserNotFound(identity.HubUserId);
+        await using var joining = await db.Database.BeginTransactionAsync(ct);
+        return await JoinLockedAsync(db, memberships, access.Caller, request, communityId, identity.HubUserId, identity.Created, username, joining, ct);
+    }
+
+    /// <summary>
+    /// The join's write, in <paramref name="tx"/>: locks the user (following a merge made since the account was resolved)
+    /// and then the community, in the order every write takes them, makes or reactivates the membership and commits.
+    /// </summary>
+    private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> JoinLockedAsync(CommunityDb db, Memberships memberships,
+        Caller caller, ConnectorJoinReport request, long communityId, long userId, bool userCreated, string? username, IDbContextTransaction tx, CancellationToken ct)
+    {
+        if (await db.LockActiveUserAsync(userId, followMerges: true, ct) is not { } hubUserId) return Problems.UserNotFound(userId);
         if (await db.LockCommunityAsync(communityId, ct) is not { } community) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!community.IsActive) return CommunityProblems.Inactive(community.Id);
-        var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
+        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
+        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, userCreated, member)));
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(
