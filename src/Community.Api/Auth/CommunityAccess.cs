@@ -16,8 +16,13 @@ public readonly record struct Decision(Access? Access, ProblemHttpResult? Refusa
 /// may do everything. A private community is invisible (404) to users who are not its members. Endpoints declare
 /// which permission they need (<see cref="RequiredPermission"/>); this decides it.
 /// </summary>
-public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
+public sealed class CommunityAccess(IServiceProvider services, TimeProvider clock)
 {
+    // Taken from the request's services at the first decision that reads: a lookup served from cache, or an action that
+    // names no community, then never rents a pooled context (renting and resetting one showed in the lookup's profile).
+    private CommunityDb? _db;
+    private CommunityDb Db => _db ??= services.GetRequiredService<CommunityDb>();
+
     /// <summary>The rank services and super admins act with: above every role, so the hierarchy never stops them (the owner rule still does).</summary>
     public const int TrustedRank = 5;
 
@@ -51,8 +56,8 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
     /// </summary>
     public async Task<Decision> LockAndDecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndDecideAsync needs the write's transaction.");
-        if (await db.LockCommunityAsync(communityId, ct) is not { } locked) return Refuse(Problems.CommunityNotFound(communityId));
+        if (Db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndDecideAsync needs the write's transaction.");
+        if (await Db.LockCommunityAsync(communityId, ct) is not { } locked) return Refuse(Problems.CommunityNotFound(communityId));
         return await DecideAsync(caller, permission, communityId, ct, locked);
     }
 
@@ -63,19 +68,19 @@ public sealed class CommunityAccess(CommunityDb db, TimeProvider clock)
         {
             if (permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
             if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
-            var community = locked ?? await CommunityById.For(db)(db, communityId, ct);
+            var community = locked ?? await CommunityById.For(Db)(Db, communityId, ct);
             return community is null ? Refuse(Problems.CommunityNotFound(communityId)) : Permit(caller, permission, community, "service");
         }
 
         var userId = caller.HubUserId!.Value;
         var now = Hosting.Clock.UtcNow(clock);
-        var row = await db.Communities.AsNoTracking()
+        var row = await Db.Communities.AsNoTracking()
             .Where(c => c.Id == communityId)
             .Select(c => new
             {
                 Community = c,
                 // While a ban or timeout holds the user has no standing here: a timed-out moderator does not moderate.
-                Role = db.Members.Where(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active
+                Role = Db.Members.Where(m => m.CommunityId == c.Id && m.HubUserId == userId && m.Status == MemberStatus.Active
                         && (m.BannedAt == null || (m.BanExpiresAt != null && m.BanExpiresAt <= now)))
                     .Select(m => m.Role).FirstOrDefault(),
             })

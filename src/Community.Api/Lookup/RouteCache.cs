@@ -17,7 +17,7 @@ public sealed record RouteMember(long HubUserId, string Role, int Reputation, st
 /// shows (or would show), so every write drops exactly the entries that show what it changed (see
 /// <see cref="InvalidationOnCommit"/>), and a busy community's reputation updates leave everyone else's entries alone.
 /// </summary>
-public sealed class RouteCache(TaggedCache cache, CommunityDb db)
+public sealed class RouteCache(TaggedCache cache, IServiceProvider services)
 {
     /// <summary>Length-prefixed so ids that contain the separator cannot collide.</summary>
     public static string Key(string platform, string platformCommunityId, string? platformUserId) =>
@@ -30,6 +30,8 @@ public sealed class RouteCache(TaggedCache cache, CommunityDb db)
     /// <summary>One query: the connection (an active one first), its community, the account's hub user and its membership there.</summary>
     private async Task<Loaded<RouteEntry>> LoadAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct)
     {
+        // Only a miss needs the database: a hit never rents a pooled context.
+        var db = services.GetRequiredService<CommunityDb>();
         var tags = new List<string>(4) { CacheTags.PlatformCommunity(platform, platformCommunityId) };
         if (platformUserId is not null) tags.Add(CacheTags.Identity(platform, platformUserId));
         var communities =
