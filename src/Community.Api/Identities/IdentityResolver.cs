@@ -117,7 +117,7 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
         && now - lastSeenAt < LastSeenGranularity;
 
     /// <summary>The hub username a platform account gives a user it creates.</summary>
-    private static string DerivedUsername(string platform, string platformUserId, string? platformUsername) =>
+    public static string DerivedUsername(string platform, string platformUserId, string? platformUsername) =>
         Truncate(platformUsername ?? $"{platform}:{platformUserId}", 100);
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];

@@ -9,7 +9,6 @@ using Community.Api.Identities;
 using Community.Api.Platforms;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.Api.Members;
 
@@ -81,11 +80,18 @@ public static class ConnectorApi
         if (sighting.LastSeenAt is null)
         {
             // A viewer never seen before becomes hub user, account and member in one transaction: one commit, where
-            // creating the account first takes two. A join creating the same account at the same moment wins or loses
-            // on the identity's unique index; the loser rolls back and joins as for a known account, below.
+            // creating the account first takes two, and the community's lock taken only at its end (JoinCreatedUserAsync).
+            // A join creating the same account at the same moment wins or loses on the identity's unique index; the
+            // loser rolls back and joins as for a known account, below.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (await resolver.TryCreateAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct) is { } newUser)
-                return await JoinLockedAsync(db, memberships, access.Caller, request, communityId, newUser, userCreated: true, username, tx, ct);
+            {
+                var name = IdentityResolver.DerivedUsername(request.Platform!, platformUserId, username);
+                if (await memberships.JoinCreatedUserAsync(access.Caller, communityId, sighting.CommunityName, newUser, name, request.Platform, username, ct) is not { } joined)
+                    return CommunityProblems.Inactive(communityId);
+                await tx.CommitAsync(ct);
+                return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, newUser, true, true, joined)));
+            }
             await tx.RollbackAsync(ct);
         }
 
@@ -95,23 +101,15 @@ public static class ConnectorApi
                 MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
 
         await using var joining = await db.Database.BeginTransactionAsync(ct);
-        return await JoinLockedAsync(db, memberships, access.Caller, request, communityId, identity.HubUserId, identity.Created, username, joining, ct);
-    }
-
-    /// <summary>
-    /// The join's write, in <paramref name="tx"/>: locks the user (following a merge made since the account was resolved)
-    /// and then the community, in the order every write takes them, makes or reactivates the membership and commits.
-    /// </summary>
-    private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> JoinLockedAsync(CommunityDb db, Memberships memberships,
-        Caller caller, ConnectorJoinReport request, long communityId, long userId, bool userCreated, string? username, IDbContextTransaction tx, CancellationToken ct)
-    {
-        if (await db.LockActiveUserAsync(userId, followMerges: true, ct) is not { } hubUserId) return Problems.UserNotFound(userId);
+        // The account's user may have been merged into another since it was resolved: the join follows it.
+        if (await db.LockActiveUserAsync(identity.HubUserId, followMerges: true, ct) is not { } hubUserId)
+            return Problems.UserNotFound(identity.HubUserId);
         if (await db.LockCommunityAsync(communityId, ct) is not { } community) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!community.IsActive) return CommunityProblems.Inactive(community.Id);
-        var (outcome, member) = await memberships.JoinAsync(caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
+        var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, userCreated, member)));
+        await joining.CommitAsync(ct);
+        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(
@@ -150,6 +148,8 @@ public static class ConnectorApi
     {
         public required long CommunityId { get; init; }
         public required bool CommunityActive { get; init; }
+        /// <summary>As the welcome message names the community.</summary>
+        public required string CommunityName { get; init; }
         public required string? PlatformUsername { get; init; }
         public required string? AvatarUrl { get; init; }
         public required DateTime? LastSeenAt { get; init; }
@@ -177,7 +177,7 @@ public static class ConnectorApi
             orderby p.IsActive descending
             select new Sighting
             {
-                CommunityId = c.Id, CommunityActive = c.IsActive, PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl,
+                CommunityId = c.Id, CommunityActive = c.IsActive, CommunityName = c.DisplayName ?? c.Name, PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl,
                 LastSeenAt = (DateTime?)i.LastSeenAt, Member = m, Username = u!.Username,
             }).FirstOrDefault()));
 

@@ -57,6 +57,50 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
         return (JoinOutcome.Joined, member);
     }
 
+    /// <summary>
+    /// Makes a hub user created in this very transaction a member. No other transaction can see that user yet, so there
+    /// is no standing to decide and nothing to conflict with, and the community's row lock can come last: the event and
+    /// audit entry are written first, then one statement takes the lock with the <c>member_count</c> update (which also
+    /// confirms the community is still active) and inserts the membership. The lock is held for that statement and the
+    /// commit, not for the whole join: in a raid every new viewer's join queues on it. (Inserting the membership before
+    /// the update instead made joins slower: its foreign-key check share-locks the same hot row first.) Null when the
+    /// community was deactivated meanwhile; the caller rolls back.
+    /// </summary>
+    public async Task<MemberResponse?> JoinCreatedUserAsync(Caller caller, long communityId, string communityName, long hubUserId, string username,
+        string? platform, string? displayName, CancellationToken ct)
+    {
+        RequireTransaction();
+        var now = clock.UtcNow();
+        var effective = await settings.GetAsync(communityId, ct);
+        var row = new Member
+        {
+            CommunityId = communityId, HubUserId = hubUserId, Role = Roles.Member, Reputation = effective.StartingScore,
+            Status = MemberStatus.Active, JoinedAt = now, UpdatedAt = now,
+        };
+        var member = MemberResponse.From(row, username, now);
+        var welcome = effective.WelcomeEnabled ? effective.RenderWelcome(communityName, displayName ?? username) : null;
+        journal.Record(caller, EventTypes.MemberJoined, communityId, "member", hubUserId.ToString(), null, member,
+            new Dictionary<string, object?> { ["member"] = member, ["platform"] = platform, ["welcome_message"] = welcome });
+        await db.SaveChangesAsync(ct);
+
+        if (db.IsPostgres)
+        {
+            var inserted = await db.Database.SqlQuery<int>($"""
+                WITH counted AS (UPDATE communities SET member_count = member_count + 1 WHERE id = {communityId} AND is_active RETURNING id)
+                INSERT INTO community_members (community_id, hub_user_id, role, reputation, status, joined_at, updated_at)
+                SELECT id, {hubUserId}, {row.Role}, {row.Reputation}, {row.Status}, {now}, {now} FROM counted
+                RETURNING 1 AS "Value"
+                """).ToListAsync(ct);
+            return inserted.Count == 1 ? member : null;
+        }
+        // SQLite has no writes inside WITH; its write transactions run one at a time anyway.
+        if (await db.Communities.Where(c => c.Id == communityId && c.IsActive)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.MemberCount, c => c.MemberCount + 1), ct) == 0) return null;
+        db.Members.Add(row);
+        await db.SaveChangesAsync(ct);
+        return member;
+    }
+
     /// <summary>Ends an active membership as <c>left</c> (the user's own choice) or <c>removed</c> (a kick). The caller keeps the owner out.</summary>
     public async Task<(EndOutcome Outcome, MemberResponse? Member)> EndAsync(Caller caller, long communityId, long hubUserId,
         string newStatus, string? reason, CancellationToken ct)

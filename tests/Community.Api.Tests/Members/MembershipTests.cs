@@ -1,7 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using Community.Api.Tests.Infrastructure;
+using Community.Api.Auth;
+using Community.Api.Data;
+using Community.Api.Identities;
+using Community.Api.Members;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Api.Tests.Members;
 
@@ -610,6 +615,33 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
             Assert.Equal([joined, left, removed, roleChanged, banned, unbanned, reputation], counts);
             await App.MemberCount(id); // asserts member_count equals the active rows
         }
+    }
+
+    /// <summary>
+    /// A new viewer's join takes the community's lock only at its end, with the count update that confirms the community
+    /// is still active: one deactivated after the join read it gets no member, no count and no event.
+    /// </summary>
+    [Fact]
+    public async Task ANewViewersJoinIntoACommunityDeactivatedMeanwhileWritesNoMembership()
+    {
+        var (id, _) = await App.ConnectedCommunity();
+        await (await App.Service().DeleteAsync($"/api/v1/communities/{id}", Ct)).Data();
+        var account = Unique("late");
+        var caller = new Caller(CallerKind.Service, "test", null, false, new HashSet<string> { "*" });
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CommunityDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(Ct);
+        var user = await scope.ServiceProvider.GetRequiredService<IdentityResolver>().TryCreateAsync(caller, "twitch", account, account, null, Ct);
+        Assert.NotNull(user);
+        var joined = await scope.ServiceProvider.GetRequiredService<Memberships>()
+            .JoinCreatedUserAsync(caller, id, "Late", user.Value, account, "twitch", account, Ct);
+        Assert.Null(joined);
+        Assert.Equal(0, await db.Members.CountAsync(m => m.CommunityId == id && m.HubUserId == user, Ct)); // not even inside the transaction
+        await tx.RollbackAsync(Ct);
+
+        Assert.Equal(1, await App.MemberCount(id)); // the owner; asserts member_count equals the active rows
+        Assert.Empty(await App.EventData(id, "member.joined", user.Value));
     }
 
     [Fact]
