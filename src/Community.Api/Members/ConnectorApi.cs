@@ -177,8 +177,8 @@ public static class ConnectorApi
             orderby p.IsActive descending
             select new Sighting
             {
-                CommunityId = c.Id, CommunityActive = c.IsActive, CommunityName = c.DisplayName ?? c.Name, PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl,
-                LastSeenAt = (DateTime?)i.LastSeenAt, Member = m, Username = u!.Username,
+                CommunityId = c.Id, CommunityActive = c.IsActive, CommunityName = c.DisplayName ?? c.Name,
+                PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl, LastSeenAt = (DateTime?)i.LastSeenAt, Member = m, Username = u!.Username,
             }).FirstOrDefault()));
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
