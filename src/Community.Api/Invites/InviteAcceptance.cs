@@ -47,8 +47,7 @@ public sealed class InviteAcceptance(CommunityDb db, Memberships memberships, Ti
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var userId = caller.HubUserId!.Value;
         if (await db.LockActiveUserAsync(userId, followMerges: false, ct) is null) return new(AcceptOutcome.UserNotFound);
-        if (await db.LockCommunityAsync(invite.CommunityId, ct) is null) return new(AcceptOutcome.NotFound);
-        var community = await db.Communities.AsNoTracking().FirstAsync(c => c.Id == invite.CommunityId, ct);
+        if (await db.LockCommunityAsync(invite.CommunityId, ct) is not { } community) return new(AcceptOutcome.NotFound);
         if (!community.IsActive) return new(AcceptOutcome.CommunityInactive, community.Id);
 
         var eventData = new Dictionary<string, object?> { ["invite_code"] = invite.Code };
