@@ -49,10 +49,7 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
             return (MemberRules.IsBanned(row.Member, now) ? JoinOutcome.Banned : JoinOutcome.AlreadyActive, member);
 
         await AdjustMemberCountAsync(community.Id, +1, ct);
-        var welcome = effective.WelcomeEnabled ? effective.RenderWelcome(community.DisplayName ?? community.Name, displayName ?? row.Username) : null;
-        var data = new Dictionary<string, object?> { ["member"] = member, ["platform"] = platform, ["welcome_message"] = welcome };
-        foreach (var (key, value) in eventData ?? new Dictionary<string, object?>()) data[key] = value;
-        journal.Record(caller, EventTypes.MemberJoined, community.Id, "member", hubUserId.ToString(), null, member, data);
+        RecordJoined(caller, community.Id, community.DisplayName ?? community.Name, member, effective, platform, displayName, eventData);
         await db.SaveChangesAsync(ct);
         return (JoinOutcome.Joined, member);
     }
@@ -78,9 +75,7 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
             Status = MemberStatus.Active, JoinedAt = now, UpdatedAt = now,
         };
         var member = MemberResponse.From(row, username, now);
-        var welcome = effective.WelcomeEnabled ? effective.RenderWelcome(communityName, displayName ?? username) : null;
-        journal.Record(caller, EventTypes.MemberJoined, communityId, "member", hubUserId.ToString(), null, member,
-            new Dictionary<string, object?> { ["member"] = member, ["platform"] = platform, ["welcome_message"] = welcome });
+        RecordJoined(caller, communityId, communityName, member, effective, platform, displayName);
         await db.SaveChangesAsync(ct);
 
         if (db.IsPostgres)
@@ -99,6 +94,20 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
         db.Members.Add(row);
         await db.SaveChangesAsync(ct);
         return member;
+    }
+
+    /// <summary>
+    /// Adds <c>member.joined</c> and its audit entry to the unit of work: the member, the platform, the community's welcome
+    /// message (when it has one on, naming <paramref name="displayName"/> or else the hub username) and
+    /// <paramref name="eventData"/>'s fields. One shape for every way of joining; the caller saves.
+    /// </summary>
+    private void RecordJoined(Caller caller, long communityId, string communityName, MemberResponse member, EffectiveSettings effective,
+        string? platform, string? displayName, IReadOnlyDictionary<string, object?>? eventData = null)
+    {
+        var welcome = effective.WelcomeEnabled ? effective.RenderWelcome(communityName, displayName ?? member.Username) : null;
+        var data = new Dictionary<string, object?> { ["member"] = member, ["platform"] = platform, ["welcome_message"] = welcome };
+        foreach (var (key, value) in eventData ?? new Dictionary<string, object?>()) data[key] = value;
+        journal.Record(caller, EventTypes.MemberJoined, communityId, "member", member.HubUserId.ToString(), null, member, data);
     }
 
     /// <summary>Ends an active membership as <c>left</c> (the user's own choice) or <c>removed</c> (a kick). The caller keeps the owner out.</summary>
