@@ -183,6 +183,49 @@ public abstract class GuardedWriteRaceTests(TestApp app) : ApiTest(app)
         });
     }
 
+    /// <summary>
+    /// A new viewer's join takes the community's lock last, in the statement that counts it (only while the community is
+    /// active): each join racing a deactivation lands whole (account, membership, count, event) or leaves nothing.
+    /// </summary>
+    [Fact]
+    public async Task NewViewersJoiningWhileTheCommunityIsDeactivatedJoinWhollyOrNotAtAll()
+    {
+        const int viewers = 20;
+        await Rounds.RunAsync(MaxRounds, Budget, async round =>
+        {
+            var (community, channel) = await App.ConnectedCommunity();
+            var accounts = Enumerable.Range(0, viewers).Select(_ => Unique("viewer")).ToArray();
+            var responses = await Rounds.AllAtOnce(accounts
+                .Select(a => (Func<Task<HttpResponseMessage>>)(() => App.Service().Post("/api/v1/members/join", new { platform = "twitch", platform_community_id = channel, platform_user_id = a })))
+                .Append(async () =>
+                {
+                    // Later each round, so that some rounds catch joins on both sides of the deactivation.
+                    await Task.Delay(TimeSpan.FromMilliseconds(5 * round), Ct);
+                    return await App.Service().DeleteAsync($"/api/v1/communities/{community}", Ct);
+                }).ToArray());
+
+            // Counted under the community's lock: no join lands after the deactivation.
+            var countWhenDeactivated = (await responses[^1].Data()).GetProperty("member_count").GetInt32();
+            var joined = new List<long>();
+            for (var i = 0; i < viewers; i++)
+            {
+                if (responses[i].StatusCode == HttpStatusCode.OK)
+                {
+                    joined.Add((await responses[i].Data()).Long("hub_user_id"));
+                    continue;
+                }
+                await responses[i].Problem(HttpStatusCode.Conflict, "community_inactive");
+                var account = accounts[i];
+                Assert.False(await App.Db(db => db.UserIdentities.AnyAsync(x => x.Platform == "twitch" && x.PlatformUserId == account, Ct)),
+                    $"A refused join left account {account} behind.");
+            }
+            Assert.Equal(1 + joined.Count, await App.MemberCount(community));
+            Assert.Equal(countWhenDeactivated, 1 + joined.Count);
+            var welcomed = (await App.EventData(community, "member.joined")).Select(d => d.GetProperty("member").GetProperty("hub_user_id").GetInt64());
+            Assert.Equal(joined.Order(), welcomed.Order());
+        });
+    }
+
     [Fact]
     public async Task AWebhookCreatedWhileItsAdminIsDemotedCommitsOnlyBeforeTheDemotion()
     {
