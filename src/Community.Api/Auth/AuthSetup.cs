@@ -69,6 +69,7 @@ public static class AuthSetup
                 .Build());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddScoped<CommunityAccess>();
+        builder.Services.AddSingleton<KnownCommunities>();
     }
 
     private static void Validate(AuthOptions options, IHostEnvironment environment)

@@ -16,7 +16,7 @@ public readonly record struct Decision(Access? Access, ProblemHttpResult? Refusa
 /// may do everything. A private community is invisible (404) to users who are not its members. Endpoints declare
 /// which permission they need (<see cref="RequiredPermission"/>); this decides it.
 /// </summary>
-public sealed class CommunityAccess(IServiceProvider services, TimeProvider clock)
+public sealed class CommunityAccess(IServiceProvider services, KnownCommunities known, TimeProvider clock)
 {
     // Taken from the request's services at the first decision that reads: a lookup served from cache, or an action that
     // names no community, then never rents a pooled context (renting and resetting one showed in the lookup's profile).
@@ -58,18 +58,30 @@ public sealed class CommunityAccess(IServiceProvider services, TimeProvider cloc
     {
         if (Db.Database.CurrentTransaction is null) throw new InvalidOperationException("LockAndDecideAsync needs the write's transaction.");
         if (await Db.LockCommunityAsync(communityId, ct) is not { } locked) return Refuse(Problems.CommunityNotFound(communityId));
-        return await DecideAsync(caller, permission, communityId, ct, locked);
+        return await DecideOnRowAsync(caller, permission, communityId, locked, rowNeeded: true, ct);
     }
 
-    /// <summary>Decides an action on <paramref name="communityId"/>, loading the community (untracked) on the way unless the caller has just locked it.</summary>
-    public async Task<Decision> DecideAsync(Caller caller, Permission permission, long communityId, CancellationToken ct, Communities.Community? locked = null)
+    /// <summary>
+    /// Decides an action on <paramref name="communityId"/>, reading the community (untracked) on the way. Without
+    /// <paramref name="rowNeeded"/> a service's decision skips that read for a community known to exist (the only thing
+    /// it decides on) and leaves <see cref="Access.Community"/> null: a hot read such as a member page then costs one
+    /// query, not two.
+    /// </summary>
+    public Task<Decision> DecideAsync(Caller caller, Permission permission, long communityId, bool rowNeeded, CancellationToken ct) =>
+        DecideOnRowAsync(caller, permission, communityId, locked: null, rowNeeded, ct);
+
+    private async Task<Decision> DecideOnRowAsync(Caller caller, Permission permission, long communityId, Communities.Community? locked,
+        bool rowNeeded, CancellationToken ct)
     {
         if (caller.IsService)
         {
             if (permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
             if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
+            if (!rowNeeded && known.Contains(communityId)) return Permit(caller, permission, null, "service");
             var community = locked ?? await CommunityById.For(Db)(Db, communityId, ct);
-            return community is null ? Refuse(Problems.CommunityNotFound(communityId)) : Permit(caller, permission, community, "service");
+            if (community is null) return Refuse(Problems.CommunityNotFound(communityId));
+            known.Add(community.Id);
+            return Permit(caller, permission, community, "service");
         }
 
         var userId = caller.HubUserId!.Value;

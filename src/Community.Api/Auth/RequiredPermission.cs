@@ -35,6 +35,12 @@ public sealed class RequiredPermission
     /// service key's missing scope, which says nothing about the resource.
     /// </summary>
     public Func<EndpointFilterInvocationContext, ProblemHttpResult>? RefuseAs { get; init; }
+
+    /// <summary>
+    /// Whether the handler uses <see cref="Access.Community"/>. When it does not, a service's decision may skip reading
+    /// a community known to exist (see <see cref="KnownCommunities"/>), and the handler gets it null.
+    /// </summary>
+    public bool HandlerUsesCommunity { get; init; } = true;
 }
 
 /// <summary>Decides each request's declared permission once, before its handler runs, and hands the handler the <see cref="Access"/>.</summary>
@@ -56,7 +62,7 @@ public sealed class RequiredPermissionFilter : IEndpointFilter
         if (target.Answer is { } answer) return answer;
 
         var decision = target.CommunityId is { } id
-            ? await rules.DecideAsync(caller, permission, id, http.RequestAborted)
+            ? await rules.DecideAsync(caller, permission, id, required.HandlerUsesCommunity, http.RequestAborted)
             : rules.Decide(caller, permission);
         if (decision.Access is not { } access) return required.RefuseAs?.Invoke(context) ?? decision.Refusal;
         for (var i = 0; i < context.Arguments.Count; i++)
@@ -72,21 +78,28 @@ public static class PermissionDeclarations
     public static TBuilder Requires<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
         builder.Requires(new RequiredPermission { Choose = (_, _, _) => permission, OneOf = [permission] });
 
-    /// <summary>The action happens in the community of the route's <c>{id}</c>.</summary>
-    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequiresInCommunity([permission], (_, _) => permission);
+    /// <summary>
+    /// The action happens in the community of the route's <c>{id}</c>. A handler that never reads
+    /// <see cref="Access.Community"/> says so (<paramref name="handlerUsesCommunity"/> false): a service's decision then
+    /// need not read a community known to exist, and the handler gets it null.
+    /// </summary>
+    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission permission, bool handlerUsesCommunity = true)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequiresInCommunity([permission], (_, _) => permission, handlerUsesCommunity);
 
     /// <summary>
     /// The action happens in the community of the route's <c>{id}</c>; the request chooses the permission among
     /// <paramref name="oneOf"/>.
     /// </summary>
-    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission[] oneOf, Func<Caller, EndpointFilterInvocationContext, Permission> choose)
+    public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission[] oneOf, Func<Caller, EndpointFilterInvocationContext, Permission> choose,
+        bool handlerUsesCommunity = true)
         where TBuilder : IEndpointConventionBuilder =>
         builder.Requires(new RequiredPermission
         {
             Choose = (caller, context, _) => choose(caller, context),
             OneOf = oneOf,
             Community = context => ValueTask.FromResult(new CommunityTarget(RouteId(context))),
+            HandlerUsesCommunity = handlerUsesCommunity,
         });
 
     public static TBuilder Requires<TBuilder>(this TBuilder builder, RequiredPermission required) where TBuilder : IEndpointConventionBuilder

@@ -20,7 +20,7 @@ public static partial class MembersApi
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/communities/{id:long}/members").WithTags("Members");
-        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers)
+        group.MapGet("/", List).RequiresInCommunity(Permissions.ReadMembers, handlerUsesCommunity: false)
             .WithName("listMembers").WithSummary("List members")
             .WithDescription("""
                 Keyset-paged: `sort=joined_at` (default: oldest first) or `sort=reputation` (highest first); a deep page costs
@@ -47,7 +47,7 @@ public static partial class MembersApi
             .WithResponseNote(StatusCodes.Status200OK, "The user already was an active member; nothing changed.")
             .WithResponseNote(StatusCodes.Status202Accepted, "The community approves joins: a join request was filed for an admin to decide (`Location` names it).")
             .WithRequestExample(new AddMemberRequest(Platform: "twitch", PlatformUserId: "2002", PlatformUsername: "teal", Role: Roles.Moderator));
-        group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers)
+        group.MapGet("/{hubUserId:long}", Get).RequiresInCommunity(Permissions.ReadMembers, handlerUsesCommunity: false)
             .WithName("getMember").WithSummary("Read a member")
             .WithDescription("One membership, in any status, with its role, reputation, reputation tier and any ban.")
             .WithProblems(ErrorCodes.MemberNotFound);

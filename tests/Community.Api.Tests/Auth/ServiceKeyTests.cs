@@ -17,6 +17,7 @@ public abstract class ServiceKeyTests(TestApp app) : ApiTest(app)
         ("GET", C + "/{id}/stats", null),
         ("GET", C + "/{id}/platforms", null),
         ("GET", C + "/{id}/settings", null),
+        ("GET", C + "/{id}/members", null),
     ];
 
     private static readonly (string Method, string Path, string? Body)[] WriteEndpoints =
@@ -90,6 +91,30 @@ public abstract class ServiceKeyTests(TestApp app) : ApiTest(app)
         await (await App.Service(TestKeys.ReadOnly).DeleteAsync(url, Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
         await (await App.Service(TestKeys.NoScopes).Patch(url, new { description = "changed" })).Problem(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(community.GetRawText(), (await (await App.Service().GetAsync(url, Ct)).Data()).GetRawText());
+    }
+
+    /// <summary>
+    /// A service's member reads skip reading a community known to exist (KnownCommunities): one that does not exist is
+    /// 404 however often it is asked for, a known one is still refused to a key without the scope, and stays readable
+    /// once deactivated.
+    /// </summary>
+    [Fact]
+    public async Task MemberReadsKnowWhichCommunitiesExist()
+    {
+        var missing = $"{C}/{long.MaxValue - 7}";
+        for (var i = 0; i < 2; i++)
+        {
+            await (await App.Service().GetAsync($"{missing}/members", Ct)).Problem(HttpStatusCode.NotFound, "community_not_found");
+            await (await App.Service().GetAsync($"{missing}/members/1", Ct)).Problem(HttpStatusCode.NotFound, "community_not_found");
+        }
+
+        var community = await App.Community();
+        var url = $"{C}/{community.Long("id")}";
+        var owner = community.Long("owner_id");
+        Assert.Equal(owner, (await (await App.Service().GetAsync($"{url}/members", Ct)).Data())[0].Long("hub_user_id"));
+        await (await App.Service(TestKeys.NoScopes).GetAsync($"{url}/members", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
+        await (await App.Service().DeleteAsync(url, Ct)).Data();
+        Assert.Equal(owner, (await (await App.Service().GetAsync($"{url}/members/{owner}", Ct)).Data()).Long("hub_user_id"));
     }
 
     [Fact]
