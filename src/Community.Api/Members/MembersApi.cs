@@ -114,6 +114,22 @@ public static partial class MembersApi
         var after = cursors.Decode(cursor, list, errors, byReputation ? ReputationKey : CursorKey.Ticks, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
+        var page = reads.IsPostgres && status is (null or MemberStatus.Active) && role is null && string.IsNullOrEmpty(search)
+            ? await DefaultMemberPages.ReadAsync(reads, id, byReputation, after!, pageSize!.Value + 1, ct)
+            : await ComposedPageAsync(reads, id, status, role, search, byReputation, after, pageSize!.Value, ct);
+        var now = clock.UtcNow();
+        var result = Paging.ToPage(page, pageSize.Value,
+            r => byReputation
+                ? cursors.Encode(list, r.Member.Reputation, r.Member.HubUserId)
+                : cursors.Encode(list, r.Member.JoinedAt.Ticks, r.Member.HubUserId),
+            r => MemberResponse.From(r.Member, r.Username, now));
+        return TypedResults.Ok(Envelope.Page(result));
+    }
+
+    /// <summary>Any other page (a status, role or name filter, or SQLite): composed for the request.</summary>
+    private static Task<List<MemberQueries.MemberRow>> ComposedPageAsync(ReadOnlyDb reads, long id, string? status, string? role, string? search,
+        bool byReputation, long[]? after, int pageSize, CancellationToken ct)
+    {
         var rows = reads.MembersWithNames().Where(r => r.Member.CommunityId == id);
         if (status != "all") rows = rows.Where(r => r.Member.Status == (status ?? MemberStatus.Active));
         if (role is not null) rows = rows.Where(r => r.Member.Role == role);
@@ -127,7 +143,7 @@ public static partial class MembersApi
         // the time the two-part form below takes. SQLite (no row values in EF) reads the rest of the cursor's tie group
         // plus what sorts strictly after it, each by its own seek; one OR'd condition instead would make it walk the whole
         // tie group (every member still at the default 600, say) to reach a deep page.
-        var take = pageSize!.Value + 1;
+        var take = pageSize + 1;
         if (byReputation)
         {
             static IQueryable<MemberQueries.MemberRow> Sorted(IQueryable<MemberQueries.MemberRow> q) =>
@@ -157,14 +173,7 @@ public static partial class MembersApi
             rows = Sorted(rows);
         }
 
-        var page = await rows.TakePage(pageSize.Value).ToListAsync(ct);
-        var now = clock.UtcNow();
-        var result = Paging.ToPage(page, pageSize.Value,
-            r => byReputation
-                ? cursors.Encode(list, r.Member.Reputation, r.Member.HubUserId)
-                : cursors.Encode(list, r.Member.JoinedAt.Ticks, r.Member.HubUserId),
-            r => MemberResponse.From(r.Member, r.Username, now));
-        return TypedResults.Ok(Envelope.Page(result));
+        return rows.TakePage(pageSize).ToListAsync(ct);
     }
 
     private static async Task<Results<Ok<Envelope<MemberResponse>>, ProblemHttpResult>> Get(
