@@ -58,9 +58,10 @@ public static partial class MembersApi
             .WithDescription("""
                 A user naming itself leaves (status `left`); anyone else is removed (status `removed`, a kick) by a moderator
                 or higher ranked above the member, or a service with `moderation:write`. The owner can do neither (409
-                `owner_cannot_leave`: transfer ownership first). `reason` is recorded with a removal.
+                `owner_cannot_leave`: transfer ownership first). `reason` (up to 500 characters, no control characters) is
+                recorded with a removal.
                 """)
-            .WithProblems(ErrorCodes.MemberNotFound, ErrorCodes.OwnerCannotLeave, ErrorCodes.InsufficientRole)
+            .WithProblems(ErrorCodes.ValidationFailed, ErrorCodes.MemberNotFound, ErrorCodes.OwnerCannotLeave, ErrorCodes.InsufficientRole)
             .Emits(EventTypes.MemberLeft, EventTypes.MemberRemoved);
         group.MapPut("/{hubUserId:long}/role", ChangeRole).RequiresInCommunity(Permissions.ManageMembers)
             .WithName("changeMemberRole").WithSummary("Change a member's role")
@@ -260,7 +261,10 @@ public static partial class MembersApi
         string? reason = null)
     {
         var self = access.Permission == Permissions.SelfMembership;
-        var permission = self ? Permissions.SelfMembership : Permissions.Moderate;
+        var errors = new FieldErrors();
+        // The reason goes into member.left / member.removed as written: the same text rules as a ban's reason.
+        reason = errors.Text("reason", reason, 500);
+        if (errors.HasProblem(out var invalid)) return invalid;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await access.ConfirmAsync(ct) is { } refused) return refused;

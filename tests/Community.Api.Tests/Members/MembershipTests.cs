@@ -428,6 +428,22 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         Assert.Equal(1, await App.MemberCount(id));
     }
 
+    [Theory]
+    [InlineData("line%0Abreak", "Must not contain control characters.")]
+    [InlineData("", "Must not be empty.")]
+    [InlineData(null, "Must be at most 500 characters.")]
+    public async Task ARemovalReasonFollowsTheBansTextRules(string? reason, string error)
+    {
+        var (id, channel) = await App.ConnectedCommunity();
+        var hubUserId = (await App.Join(channel, Unique("kept"))).Long("hub_user_id");
+
+        var problem = await (await App.Service().DeleteAsync($"/api/v1/communities/{id}/members/{hubUserId}?reason={reason ?? new string('x', 501)}", Ct))
+            .Problem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(error, problem.GetProperty("errors").GetProperty("reason")[0].GetString());
+        Assert.Equal("active", (await App.Member(id, hubUserId)).Str("status"));
+        Assert.Empty(await App.EventData(id, "member.removed", hubUserId));
+    }
+
     [Fact]
     public async Task ChangingARoleAnnouncesTheOldAndNewRole()
     {
