@@ -29,7 +29,9 @@ public static class DefaultMemberPages
         return rows.ToListAsync(ct).AsTask();
     }
 
-    // Whether the cursor's condition applies is captured, not passed: EF inlines captured values of a compiled query as
+    // The join is written out rather than taken from MemberQueries.MembersWithNames: a compiled query cannot call a
+    // method that builds part of it (EF refuses to translate the call). Whether the cursor's condition applies is
+    // captured, not passed: EF inlines captured values of a compiled query as
     // constants (the size too), "NOT TRUE OR …" and "NOT FALSE OR …" fold away, and each variant's SQL is the plain
     // keyset query PostgreSQL plans once.
     private static Func<ReadOnlyDb, long, DateTime, int, long, IAsyncEnumerable<MemberRow>> Compile(bool byReputation, bool afterCursor, int take) =>
