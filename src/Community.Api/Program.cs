@@ -54,6 +54,7 @@ public partial class Program
         builder.Services.AddScoped<IdentityResolver>();
         builder.Services.AddScoped<UserMerger>();
         builder.Services.AddScoped<RouteCache>();
+        builder.Services.AddSingleton<JoinSightings>();
         builder.Services.AddScoped<Memberships>();
         builder.Services.AddScoped<SelfJoinGate>();
         builder.Services.AddScoped<CommunityInvites>();

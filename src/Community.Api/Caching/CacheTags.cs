@@ -9,6 +9,15 @@ public static class CacheTags
     /// <summary>Every routing entry of one platform account.</summary>
     public static string Identity(string platform, string platformUserId) => $"identity:{platform}:{platformUserId}";
 
+    /// <summary>
+    /// Every entry that shows how a platform account was last seen (its platform username, avatar, <c>last_seen_at</c>),
+    /// which a sighting rewrites with no event: apart from <see cref="Identity"/> so that it leaves routing entries alone.
+    /// </summary>
+    public static string Sighting(string platform, string platformUserId) => $"sighting:{platform}:{platformUserId}";
+
+    /// <summary>Every entry that shows a hub user's username.</summary>
+    public static string HubUser(long hubUserId) => $"hub-user:{hubUserId}";
+
     /// <summary>Every routing entry that shows the community (its name, tier, active state).</summary>
     public static string Community(long communityId) => $"community:{communityId}";
 

@@ -42,7 +42,7 @@ public sealed class TaggedCache
         _nextSweep = clock.GetTimestamp() + Ticks(TimeSpan.FromSeconds(30));
     }
 
-    private sealed record Entry(object Value, IReadOnlyList<string> Tags, long Loaded, long Expires);
+    private sealed record Entry(object? Value, IReadOnlyList<string> Tags, long Loaded, long Expires);
 
     /// <summary>False while this instance may be missing invalidations (see <see cref="CacheInvalidator"/>).</summary>
     public bool Trusted => _trusted;
@@ -51,13 +51,13 @@ public sealed class TaggedCache
 
     /// <summary>The cached value of <paramref name="key"/> when it is still valid; otherwise what <paramref name="load"/> reads now.</summary>
     public async ValueTask<T> GetOrLoadAsync<T>(string cache, string key, Func<CancellationToken, Task<Loaded<T>>> load, CancellationToken ct)
-        where T : class
+        where T : class?
     {
         var now = _clock.GetTimestamp();
         if (_trusted && _entries.TryGetValue(key, out var entry) && IsValid(entry, now))
         {
             ServiceMetrics.CacheRequests.WithLabels(cache, "hit").Inc();
-            return (T)entry.Value;
+            return (T)entry.Value!;
         }
         ServiceMetrics.CacheRequests.WithLabels(cache, "miss").Inc();
         var started = Volatile.Read(ref _sequence);

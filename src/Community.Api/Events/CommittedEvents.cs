@@ -16,7 +16,8 @@ public interface ICommittedEventHandler
 /// The one place side effects of a write start: when a unit of work commits, the outbox events it recorded (through
 /// <see cref="Journal"/>) go to every <see cref="ICommittedEventHandler"/> — cache invalidation, metrics, the webhook
 /// dispatcher. Events of a transaction that rolls back never reach them. Handlers never see events inserted by raw SQL,
-/// so every event is recorded through the journal.
+/// so every event is recorded through the journal. A write that records no event but still makes something stale (an
+/// identity sighting) hangs its side effect on the same commit with <see cref="AfterCommit"/>.
 /// </summary>
 public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers, ILogger<CommittedEvents> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -29,6 +30,24 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
     {
         public List<OutboxEvent> Saving { get; } = [];
         public List<OutboxEvent> Uncommitted { get; } = [];
+        public List<Action> Deferred { get; } = [];
+
+        public void Clear()
+        {
+            Uncommitted.Clear();
+            Deferred.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once what <paramref name="context"/> has written so far is committed: at once when no
+    /// transaction is open (the write committed on its own), when the open transaction commits otherwise, never when it
+    /// rolls back. Like a handler, it must not throw or block.
+    /// </summary>
+    public void AfterCommit(DbContext context, Action action)
+    {
+        if (context.Database.CurrentTransaction is null) Run(action);
+        else _states.GetOrCreateValue(context).Deferred.Add(action);
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -65,7 +84,7 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
-        StateOf(eventData.Context)?.Uncommitted.Clear();
+        StateOf(eventData.Context)?.Clear();
         return result;
     }
 
@@ -76,7 +95,8 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
     {
         if (StateOf(eventData.Context) is not { } state) return;
         Publish(state.Uncommitted);
-        state.Uncommitted.Clear();
+        foreach (var action in state.Deferred) Run(action);
+        state.Clear();
     }
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -85,7 +105,7 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => StateOf(eventData.Context)?.Uncommitted.Clear();
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => StateOf(eventData.Context)?.Clear();
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -131,6 +151,18 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
                 // The write has committed and its caller must hear so; a handler's failure is its own to report.
                 logger.LogError(e, "{Handler} failed on committed events", handler.GetType().Name);
             }
+        }
+    }
+
+    private void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "A side effect of a committed write failed");
         }
     }
 }

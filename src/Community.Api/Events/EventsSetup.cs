@@ -8,7 +8,8 @@ public static class EventsSetup
     public static void AddEvents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<Journal>();
-        builder.Services.AddSingleton<IInterceptor, CommittedEvents>();
+        builder.Services.AddSingleton<CommittedEvents>();
+        builder.Services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<CommittedEvents>());
         builder.Services.AddSingleton<ICommittedEventHandler, Operations.EventMetrics>();
     }
 }

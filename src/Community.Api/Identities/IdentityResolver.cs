@@ -1,4 +1,5 @@
 using Community.Api.Auth;
+using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
@@ -15,7 +16,7 @@ public sealed record ResolvedIdentity(long HubUserId, bool Created);
 /// Race-safe without locks: the unique (platform, platform_user_id) index decides which of several
 /// concurrent creators wins; the losers roll back their new hub user and read the winner's.
 /// </summary>
-public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal journal)
+public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal journal, CommittedEvents commits, CacheInvalidator invalidator)
 {
     /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
     public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
@@ -84,7 +85,8 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
 
     /// <summary>
     /// Records a sighting: the platform's current username (and the hub username when it was derived from it)
-    /// and <c>last_seen_at</c>, writing only when something changed or the sighting is over a minute newer.
+    /// and <c>last_seen_at</c>, writing only when something changed or the sighting is over a minute newer. It records
+    /// no event, so it drops the cached connector joins that show what it changed itself, once it has committed.
     /// </summary>
     private async Task RefreshAsync(UserIdentity identity, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
@@ -98,13 +100,16 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
         await db.UserIdentities.Where(i => i.Id == identity.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.PlatformUsername, username).SetProperty(i => i.AvatarUrl, avatar)
                 .SetProperty(i => i.LastSeenAt, now), ct);
+        string[] stale = [CacheTags.Sighting(identity.Platform, identity.PlatformUserId)];
         if (renamed && identity.IsPrimary)
         {
             // Only a hub username this account gave it (its old name, or the "platform:id" stand-in) follows the rename.
             var derived = DerivedUsername(identity.Platform, identity.PlatformUserId, identity.PlatformUsername);
-            await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == derived)
-                .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct);
+            if (await db.HubUsers.Where(u => u.Id == identity.HubUserId && u.Username == derived)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, Truncate(platformUsername!, 100)).SetProperty(u => u.UpdatedAt, now), ct) > 0)
+                stale = [.. stale, CacheTags.HubUser(identity.HubUserId)];
         }
+        commits.AfterCommit(db, () => invalidator.Invalidate(stale));
     }
 
     /// <summary>

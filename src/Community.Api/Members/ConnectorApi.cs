@@ -55,7 +55,7 @@ public static class ConnectorApi
 
     private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
         ConnectorJoinReport request, Access access, CommunityDb db, IdentityResolver resolver,
-        Memberships memberships, TimeProvider clock, CancellationToken ct)
+        Memberships memberships, JoinSightings sightings, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (Validate(errors, request.Platform, request.PlatformCommunityId, request.PlatformUserId) is { } unsupported) return unsupported;
@@ -66,9 +66,9 @@ public static class ConnectorApi
         var channel = request.PlatformCommunityId!.Trim();
         var platformUserId = request.PlatformUserId!.Trim();
         // One read finds the channel's community, the account as last seen and its membership there. The common case, an
-        // active member chatting again, is answered by it alone: no transaction, no lock, no write.
+        // active member chatting again, is answered by it alone (from cache, once read): no transaction, no lock, no write.
         var now = clock.UtcNow();
-        var sighting = await FindSighting.For(db)(db, request.Platform!, channel, platformUserId, ct);
+        var sighting = await sightings.GetAsync(db, request.Platform!, channel, platformUserId, ct);
         if (sighting is null) return NotConnected(request.Platform!, request.PlatformCommunityId);
         if (!sighting.CommunityActive) return CommunityProblems.Inactive(sighting.CommunityId);
         if (sighting is { Member: { Status: MemberStatus.Active, BannedAt: null } seen, LastSeenAt: { } lastSeen }
@@ -142,44 +142,6 @@ public static class ConnectorApi
         errors.Text("platform_community_id", platformCommunityId, 255, required: true);
         return errors.Account(platform, platformUserId);
     }
-
-    /// <summary>What a join reads first: the channel's community, the account as last seen (if known), and its membership there.</summary>
-    private sealed class Sighting
-    {
-        public required long CommunityId { get; init; }
-        public required bool CommunityActive { get; init; }
-        /// <summary>As the welcome message names the community.</summary>
-        public required string CommunityName { get; init; }
-        public required string? PlatformUsername { get; init; }
-        public required string? AvatarUrl { get; init; }
-        public required DateTime? LastSeenAt { get; init; }
-        public required Member? Member { get; init; }
-        public required string? Username { get; init; }
-    }
-
-    /// <summary>
-    /// One query (bench/sql/join_existing.sql is its anchor): the community as <see cref="FindCommunityAsync"/> finds
-    /// it, with the account and its membership there when they exist; null when no community holds the channel.
-    /// Compiled once: building this expression tree and having EF look it up in its query cache cost more CPU per
-    /// join than the query itself (a profile of active-member joins put them at 45 % of the process, the query at 11 %).
-    /// </summary>
-    private static readonly CompiledPerModel<Func<CommunityDb, string, string, string, CancellationToken, Task<Sighting?>>> FindSighting =
-        new(() => EF.CompileAsyncQuery((CommunityDb db, string platform, string channel, string platformUserId, CancellationToken ct) => (
-            from p in db.PlatformConnections.AsNoTracking()
-            where p.Platform == platform && p.PlatformCommunityId == channel
-            join c in db.Communities on p.CommunityId equals c.Id
-            join i in db.UserIdentities.Where(i => i.Platform == platform && i.PlatformUserId == platformUserId) on p.Platform equals i.Platform into accounts
-            from i in accounts.DefaultIfEmpty()
-            join m in db.Members on new { CommunityId = c.Id, HubUserId = (long?)i!.HubUserId } equals new { m.CommunityId, HubUserId = (long?)m.HubUserId } into memberships
-            from m in memberships.DefaultIfEmpty()
-            join u in db.HubUsers on m!.HubUserId equals u.Id into users
-            from u in users.DefaultIfEmpty()
-            orderby p.IsActive descending
-            select new Sighting
-            {
-                CommunityId = c.Id, CommunityActive = c.IsActive, CommunityName = c.DisplayName ?? c.Name,
-                PlatformUsername = i!.PlatformUsername, AvatarUrl = i.AvatarUrl, LastSeenAt = (DateTime?)i.LastSeenAt, Member = m, Username = u!.Username,
-            }).FirstOrDefault()));
 
     /// <summary>The community a channel belongs to: its active connection, else a deactivated community that still holds it.</summary>
     private static Task<Communities.Community?> FindCommunityAsync(CommunityDb db, string platform, string platformCommunityId, CancellationToken ct) =>

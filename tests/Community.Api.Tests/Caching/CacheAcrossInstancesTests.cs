@@ -38,6 +38,24 @@ public abstract class CacheAcrossInstancesTests(TestApp app) : ApiTest(app)
         await Eventually(other, url, data => data.Str("command_prefix") == "?");
     }
 
+    [Fact]
+    public async Task ARenameSeenByOneInstanceReachesTheOthersCachedJoin()
+    {
+        var (_, channel) = await App.ConnectedCommunity();
+        var account = Unique("viewer");
+        await App.Join(channel, account);
+        await using var other = await SecondInstance.StartAsync(App);
+        var join = new { platform = "twitch", platform_community_id = channel, platform_user_id = account };
+        async Task<string> UsernameOn(TestApp instance) =>
+            (await instance.Service().Post("/api/v1/members/join", join).Data()).GetProperty("member").Str("username");
+
+        Assert.Equal(account, await UsernameOn(other));
+        await App.Join(channel, account, username: "Teal"); // a sighting: no event, but the hub username follows
+        for (var attempt = 0; attempt < 50 && await UsernameOn(other) != "Teal"; attempt++) await Task.Delay(100, Ct);
+
+        Assert.Equal("Teal", await UsernameOn(other));
+    }
+
     /// <summary>Invalidations travel over pub/sub, a background delivery: poll, within a bound, for the new state.</summary>
     private async Task Eventually(TestApp instance, string url, Func<JsonElement, bool> condition)
     {

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Community.Api.Tests.Lookup;
 
 /// <summary>
-/// The routing cache's fill race: a lookup that read the database just before a ban committed must not store its
-/// answer over the ban's invalidation — a stale routing answer would let a banned user through.
+/// The routing cache's fill race: a lookup (or a connector join, cached the same way) that read the database just before
+/// a ban committed must not store its answer over the ban's invalidation — a stale answer would let a banned user through.
 /// </summary>
 public abstract class LookupFillRaceTests(TestApp app, LookupLoadGate gate) : ApiTest(app)
 {
@@ -27,6 +27,24 @@ public abstract class LookupFillRaceTests(TestApp app, LookupLoadGate gate) : Ap
         Assert.False((await racing.Data()).Bool("banned")); // it asked before the ban: fair
 
         Assert.True((await App.Service().Lookup(channel, account).Data()).Bool("banned"));
+    }
+
+    [Fact]
+    public async Task AJoinThatReadBeforeABanNeverServesItsAnswerAfterTheBan()
+    {
+        var (community, channel) = await App.ConnectedCommunity();
+        var account = Unique("viewer");
+        var viewer = (await App.Join(channel, account)).Long("hub_user_id");
+
+        var paused = gate.PauseNextLoad();
+        var racing = App.Join(channel, account);
+        await paused.Reading; // the join has read: an active member
+        await App.BanByService(community, viewer);
+        paused.Release();
+        Assert.Equal("active", (await racing).GetProperty("member").Str("status")); // it came before the ban: fair
+
+        await App.Service().Post("/api/v1/members/join", new { platform = "twitch", platform_community_id = channel, platform_user_id = account })
+            .Problem(System.Net.HttpStatusCode.Forbidden, "member_banned");
     }
 }
 
@@ -54,7 +72,7 @@ public sealed class LookupLoadGate : DbCommandInterceptor
     public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
         CancellationToken cancellationToken = default)
     {
-        // The routing query is the one that joins connections, accounts and memberships.
+        // The routing query (and the join's) is the one that joins connections, accounts and memberships.
         if (command.CommandText.Contains("community_platforms") && command.CommandText.Contains("user_identities")
             && command.CommandText.Contains("community_members") && Interlocked.Exchange(ref _next, null) is { } pause)
             await pause.HoldAsync();
