@@ -27,6 +27,12 @@ public static class DbErrors
     public static bool IsRaceLost(Exception e) =>
         Find<PostgresException>(e) is { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
+    /// <summary>
+    /// A new member counted at COMMIT (PostgreSQL: migration <c>MemberCountedOnCommit</c>) found its community
+    /// deactivated: the commit failed and nothing of the transaction was written.
+    /// </summary>
+    public static bool IsCommunityInactiveAtCommit(Exception e) => Find<PostgresException>(e) is { SqlState: "CM409" };
+
     /// <summary>The database is down, unreachable, gone or overloaded: the request may succeed later.</summary>
     public static bool IsUnavailable(Exception e)
     {

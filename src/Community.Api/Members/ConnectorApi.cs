@@ -80,7 +80,8 @@ public static class ConnectorApi
         if (sighting.LastSeenAt is null)
         {
             // A viewer never seen before becomes hub user, account and member in one transaction: one commit, where
-            // creating the account first takes two, and the community's lock taken only at its end (JoinCreatedUserAsync).
+            // creating the account first takes two, and the community's lock taken only at its end (JoinCreatedUserAsync: on
+            // PostgreSQL at COMMIT, which fails if the community was deactivated meanwhile).
             // A join creating the same account at the same moment wins or loses on the identity's unique index; the
             // loser rolls back and joins as for a known account, below.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -89,7 +90,14 @@ public static class ConnectorApi
                 var name = IdentityResolver.DerivedUsername(request.Platform!, platformUserId, username);
                 if (await memberships.JoinCreatedUserAsync(access.Caller, communityId, sighting.CommunityName, newUser, name, request.Platform, username, ct) is not { } joined)
                     return CommunityProblems.Inactive(communityId);
-                await tx.CommitAsync(ct);
+                try
+                {
+                    await tx.CommitAsync(ct);
+                }
+                catch (Exception e) when (DbErrors.IsCommunityInactiveAtCommit(e))
+                {
+                    return CommunityProblems.Inactive(communityId);
+                }
                 return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, newUser, true, true, joined)));
             }
             await tx.RollbackAsync(ct);

@@ -56,12 +56,13 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
 
     /// <summary>
     /// Makes a hub user created in this very transaction a member. No other transaction can see that user yet, so there
-    /// is no standing to decide and nothing to conflict with, and the community's row lock can come last: the event and
-    /// audit entry are written first, then one statement takes the lock with the <c>member_count</c> update (which also
-    /// confirms the community is still active) and inserts the membership. The lock is held for that statement and the
-    /// commit, not for the whole join: in a raid every new viewer's join queues on it. (Inserting the membership before
-    /// the update instead made joins slower: its foreign-key check share-locks the same hot row first.) Null when the
-    /// community was deactivated meanwhile; the caller rolls back.
+    /// is no standing to decide and nothing to conflict with, and the community's row lock (the <c>member_count</c>
+    /// update, which also confirms the community is still active) can come last: in a raid every new viewer's join
+    /// queues on it. On PostgreSQL it comes at COMMIT: the insert asks the deferred trigger of migration
+    /// <c>MemberCountedOnCommit</c> to count it then, so the lock is held for the commit alone instead of from a
+    /// statement until the client's COMMIT arrives a round trip later; a community deactivated meanwhile fails the
+    /// caller's commit (<see cref="DbErrors.IsCommunityInactiveAtCommit"/>). On SQLite (one writer at a time anyway) the
+    /// count is a statement here, and null means the community was deactivated meanwhile; the caller rolls back.
     /// </summary>
     public async Task<MemberResponse?> JoinCreatedUserAsync(Caller caller, long communityId, string communityName, long hubUserId, string username,
         string? platform, string? displayName, CancellationToken ct)
@@ -80,15 +81,13 @@ public sealed class Memberships(CommunityDb db, Journal journal, SettingsStore s
 
         if (db.IsPostgres)
         {
-            var inserted = await db.Database.SqlQuery<int>($"""
-                WITH counted AS (UPDATE communities SET member_count = member_count + 1 WHERE id = {communityId} AND is_active RETURNING id)
+            await db.Database.ExecuteSqlAsync($"""
+                WITH count_on_commit AS (SELECT set_config('community.count_on_commit', 'on', true))
                 INSERT INTO community_members (community_id, hub_user_id, role, reputation, status, joined_at, updated_at)
-                SELECT id, {hubUserId}, {row.Role}, {row.Reputation}, {row.Status}, {now}, {now} FROM counted
-                RETURNING 1 AS "Value"
-                """).ToListAsync(ct);
-            return inserted.Count == 1 ? member : null;
+                SELECT {communityId}, {hubUserId}, {row.Role}, {row.Reputation}, {row.Status}, {now}, {now} FROM count_on_commit
+                """, ct);
+            return member;
         }
-        // SQLite has no writes inside WITH; its write transactions run one at a time anyway.
         if (await db.Communities.Where(c => c.Id == communityId && c.IsActive)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.MemberCount, c => c.MemberCount + 1), ct) == 0) return null;
         db.Members.Add(row);

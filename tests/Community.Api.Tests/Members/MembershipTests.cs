@@ -635,7 +635,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
 
     /// <summary>
     /// A new viewer's join takes the community's lock only at its end, with the count update that confirms the community
-    /// is still active: one deactivated after the join read it gets no member, no count and no event.
+    /// is still active (PostgreSQL: at COMMIT): one deactivated after the join read it gets no member, no count and no event.
     /// </summary>
     [Fact]
     public async Task ANewViewersJoinIntoACommunityDeactivatedMeanwhileWritesNoMembership()
@@ -652,12 +652,21 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         Assert.NotNull(user);
         var joined = await scope.ServiceProvider.GetRequiredService<Memberships>()
             .JoinCreatedUserAsync(caller, id, "Late", user.Value, account, "twitch", account, Ct);
-        Assert.Null(joined);
-        Assert.Equal(0, await db.Members.CountAsync(m => m.CommunityId == id && m.HubUserId == user, Ct)); // not even inside the transaction
-        await tx.RollbackAsync(Ct);
+        if (db.IsPostgres)
+        {
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => tx.CommitAsync(Ct)); // counted, and refused, at COMMIT
+            Assert.True(DbErrors.IsCommunityInactiveAtCommit(refused), refused.ToString());
+        }
+        else
+        {
+            Assert.Null(joined);
+            Assert.Equal(0, await db.Members.CountAsync(m => m.CommunityId == id && m.HubUserId == user, Ct)); // not even inside the transaction
+            await tx.RollbackAsync(Ct);
+        }
 
         Assert.Equal(1, await App.MemberCount(id)); // the owner; asserts member_count equals the active rows
         Assert.Empty(await App.EventData(id, "member.joined", user.Value));
+        await App.Service().GetAsync($"/api/v1/identities/twitch/{account}", Ct).Problem(HttpStatusCode.NotFound, "identity_not_found");
     }
 
     [Fact]
