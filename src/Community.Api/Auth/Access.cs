@@ -13,11 +13,12 @@ public sealed class Access
 {
     private readonly CommunityAccess _rules;
 
-    internal Access(CommunityAccess rules, Caller caller, Permission permission, Communities.Community? community, string? actorRole)
+    internal Access(CommunityAccess rules, Caller caller, Permission permission, long? communityId, Communities.Community? community, string? actorRole)
     {
         _rules = rules;
         Caller = caller;
         Permission = permission;
+        CommunityId = communityId;
         Community = community;
         ActorRole = actorRole;
     }
@@ -25,7 +26,13 @@ public sealed class Access
     public Caller Caller { get; }
     public Permission Permission { get; }
 
-    /// <summary>The community the permission was checked in, as it was read (refreshed by <see cref="ConfirmAsync"/>).</summary>
+    /// <summary>The id of the community the permission was decided in; null when the action names none.</summary>
+    public long? CommunityId { get; }
+
+    /// <summary>
+    /// The community the permission was checked in, as it was read (refreshed by <see cref="ConfirmAsync"/>); null too when
+    /// the endpoint declared that its handler does not use it and the decision did not need to read it.
+    /// </summary>
     public Communities.Community? Community { get; private set; }
 
     public string? ActorRole { get; private set; }
@@ -43,7 +50,8 @@ public sealed class Access
     /// </summary>
     public async Task<ProblemHttpResult?> ConfirmAsync(CancellationToken ct)
     {
-        var (confirmed, refusal) = await _rules.LockAndDecideAsync(Caller, Permission, Community!.Id, ct);
+        var communityId = CommunityId ?? throw new InvalidOperationException("Only an action on a community is confirmed.");
+        var (confirmed, refusal) = await _rules.LockAndDecideAsync(Caller, Permission, communityId, ct);
         if (confirmed is null) return refusal;
         Community = confirmed.Community;
         ActorRole = confirmed.ActorRole;
@@ -54,7 +62,7 @@ public sealed class Access
     /// Minimal APIs bind parameters before endpoint filters run, so binding yields this placeholder and
     /// <see cref="RequiredPermissionFilter"/> swaps in the resolved <see cref="Access"/> before the handler runs.
     /// </summary>
-    internal static readonly Access Unresolved = new(null!, null!, null!, null, null);
+    internal static readonly Access Unresolved = new(null!, null!, null!, null, null, null);
 
     public static ValueTask<Access?> BindAsync(HttpContext context) => ValueTask.FromResult<Access?>(Unresolved);
 }

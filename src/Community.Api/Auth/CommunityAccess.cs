@@ -38,9 +38,9 @@ public sealed class CommunityAccess(IServiceProvider services, KnownCommunities 
     {
         if (caller.IsService && permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
         if (caller.IsService)
-            return caller.HasScope(permission.Scope) ? Permit(caller, permission, null, "service") : Refuse(MissingScope(permission));
-        if (caller.IsSuperAdmin) return Permit(caller, permission, null, "super_admin");
-        return permission.Users is UserRule.SignedIn or UserRule.UsersOnly ? Permit(caller, permission, null, null) : Refuse(ServicesOnly());
+            return caller.HasScope(permission.Scope) ? Permit(caller, permission, null, null, "service") : Refuse(MissingScope(permission));
+        if (caller.IsSuperAdmin) return Permit(caller, permission, null, null, "super_admin");
+        return permission.Users is UserRule.SignedIn or UserRule.UsersOnly ? Permit(caller, permission, null, null, null) : Refuse(ServicesOnly());
     }
 
     /// <summary>
@@ -77,11 +77,11 @@ public sealed class CommunityAccess(IServiceProvider services, KnownCommunities 
         {
             if (permission.Users == UserRule.UsersOnly) return Refuse(UsersOnly());
             if (!caller.HasScope(permission.Scope)) return Refuse(MissingScope(permission));
-            if (!rowNeeded && known.Contains(communityId)) return Permit(caller, permission, null, "service");
+            if (!rowNeeded && known.Contains(communityId)) return Permit(caller, permission, communityId, null, "service");
             var community = locked ?? await CommunityById.For(Db)(Db, communityId, ct);
             if (community is null) return Refuse(Problems.CommunityNotFound(communityId));
             known.Add(community.Id);
-            return Permit(caller, permission, community, "service");
+            return Permit(caller, permission, communityId, community, "service");
         }
 
         var userId = caller.HubUserId!.Value;
@@ -99,7 +99,7 @@ public sealed class CommunityAccess(IServiceProvider services, KnownCommunities 
             .FirstOrDefaultAsync(ct);
         if (row is null || (!row.Community.IsPublic && row.Role is null && !caller.IsSuperAdmin))
             return Refuse(Problems.CommunityNotFound(communityId));
-        if (caller.IsSuperAdmin) return Permit(caller, permission, row.Community, "super_admin");
+        if (caller.IsSuperAdmin) return Permit(caller, permission, communityId, row.Community, "super_admin");
 
         var needed = permission.Users switch
         {
@@ -112,11 +112,11 @@ public sealed class CommunityAccess(IServiceProvider services, KnownCommunities 
         };
         if (needed == "service") return Refuse(ServicesOnly());
         if (needed is not null && Roles.Rank(row.Role) < Roles.Rank(needed)) return Refuse(InsufficientRole(row.Role, needed));
-        return Permit(caller, permission, row.Community, row.Role);
+        return Permit(caller, permission, communityId, row.Community, row.Role);
     }
 
-    private Decision Permit(Caller caller, Permission permission, Communities.Community? community, string? role) =>
-        new(new Access(this, caller, permission, community, role), null);
+    private Decision Permit(Caller caller, Permission permission, long? communityId, Communities.Community? community, string? role) =>
+        new(new Access(this, caller, permission, communityId, community, role), null);
 
     private static Decision Refuse(ProblemHttpResult refusal) => new(null, refusal);
 

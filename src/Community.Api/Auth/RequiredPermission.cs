@@ -38,7 +38,8 @@ public sealed class RequiredPermission
 
     /// <summary>
     /// Whether the handler uses <see cref="Access.Community"/>. When it does not, a service's decision may skip reading
-    /// a community known to exist (see <see cref="KnownCommunities"/>), and the handler gets it null.
+    /// a community known to exist (see <see cref="KnownCommunities"/>), and the handler gets it null (its id is still
+    /// <see cref="Access.CommunityId"/>, and <see cref="Access.ConfirmAsync"/> reads it under lock).
     /// </summary>
     public bool HandlerUsesCommunity { get; init; } = true;
 }
@@ -81,7 +82,7 @@ public static class PermissionDeclarations
     /// <summary>
     /// The action happens in the community of the route's <c>{id}</c>. A handler that never reads
     /// <see cref="Access.Community"/> says so (<paramref name="handlerUsesCommunity"/> false): a service's decision then
-    /// need not read a community known to exist, and the handler gets it null.
+    /// need not read a community known to exist, and the handler gets it null (<see cref="Access.CommunityId"/> still names it).
     /// </summary>
     public static TBuilder RequiresInCommunity<TBuilder>(this TBuilder builder, Permission permission, bool handlerUsesCommunity = true)
         where TBuilder : IEndpointConventionBuilder =>

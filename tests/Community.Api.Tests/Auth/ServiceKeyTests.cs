@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Community.Api.Auth;
+using Community.Api.Data;
 using Community.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Api.Tests.Auth;
 
@@ -115,6 +118,23 @@ public abstract class ServiceKeyTests(TestApp app) : ApiTest(app)
         await (await App.Service(TestKeys.NoScopes).GetAsync($"{url}/members", Ct)).Problem(HttpStatusCode.Forbidden, "forbidden");
         await (await App.Service().DeleteAsync(url, Ct)).Data();
         Assert.Equal(owner, (await (await App.Service().GetAsync($"{url}/members/{owner}", Ct)).Data()).Long("hub_user_id"));
+    }
+
+    /// <summary>A decision that skipped reading a known community still names it, so a write can confirm in it.</summary>
+    [Fact]
+    public async Task AnAccessDecidedWithoutReadingTheCommunityStillConfirmsInIt()
+    {
+        var id = (await App.Community()).Long("id");
+        await using var scope = App.Services.CreateAsyncScope();
+        var rules = scope.ServiceProvider.GetRequiredService<CommunityAccess>();
+        var caller = new Caller(CallerKind.Service, "test", null, false, new HashSet<string> { "*" });
+        await rules.DecideAsync(caller, Permissions.ReadMembers, id, rowNeeded: true, Ct); // now known to this host
+
+        var access = (await rules.DecideAsync(caller, Permissions.ReadMembers, id, rowNeeded: false, Ct)).Access!;
+        Assert.Equal((id, null), (access.CommunityId, access.Community));
+        await using var tx = await scope.ServiceProvider.GetRequiredService<CommunityDb>().Database.BeginTransactionAsync(Ct);
+        Assert.Null(await access.ConfirmAsync(Ct));
+        Assert.Equal(id, access.Community!.Id);
     }
 
     [Fact]
