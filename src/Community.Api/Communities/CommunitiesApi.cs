@@ -128,13 +128,14 @@ public static partial class CommunitiesApi
         if (request.Tier == Tiers.Premium && !trusted)
             return Problems.Forbidden(ErrorCodes.Forbidden, "Only services and super admins choose the premium tier.");
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // An owner named by platform account is resolved inside the transaction, so a refused create (its name taken)
+        // leaves no account behind.
         long ownerId;
         if (request.Owner is not { } o) ownerId = request.OwnerId ?? access.Caller.HubUserId!.Value;
         else if (await resolver.OwnerForAsync(access.Caller, access.MayWriteIdentities, o.Platform!, o.PlatformUserId!.Trim(),
                      o.PlatformUsername?.Trim(), ct) is { } resolved) ownerId = resolved;
         else return IdentityProblems.NotFound(o.Platform!, o.PlatformUserId!.Trim());
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked so the owner cannot be merged away before the community commits.
         if (await db.LockActiveUserAsync(ownerId, followMerges: false, ct) is null) return Problems.UserNotFound(ownerId);
         var now = clock.UtcNow();

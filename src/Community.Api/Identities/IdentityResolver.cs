@@ -21,8 +21,13 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
     /// <summary>How stale <c>last_seen_at</c> may get before a sighting writes it: keeps the hot path read-only.</summary>
     public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Inside the caller's transaction when there is one (what the caller writes next then commits with the account, and
+    /// a caller that refuses after all leaves no account behind); otherwise each write commits on its own.
+    /// </summary>
     public async Task<ResolvedIdentity> ResolveAsync(Caller caller, string platform, string platformUserId, string? platformUsername, string? avatarUrl, CancellationToken ct)
     {
+        var outer = db.Database.CurrentTransaction;
         for (var attempt = 0; ; attempt++)
         {
             var existing = await FindAsync(platform, platformUserId, ct);
@@ -31,11 +36,16 @@ public sealed class IdentityResolver(CommunityDb db, TimeProvider clock, Journal
                 await RefreshAsync(existing, platformUsername, avatarUrl, ct);
                 return new ResolvedIdentity(existing.HubUserId, false);
             }
+            // Losing the creation race inside the caller's transaction undoes only the attempt, not what the caller wrote.
+            if (outer is not null) await outer.CreateSavepointAsync(CreationSavepoint, ct);
             var created = await TryCreateAsync(caller, platform, platformUserId, platformUsername, avatarUrl, ct);
             if (created is not null) return new ResolvedIdentity(created.Value, true);
+            if (outer is not null) await outer.RollbackToSavepointAsync(CreationSavepoint, ct);
             if (attempt == 3) throw new InvalidOperationException("Identity resolve lost the creation race repeatedly.");
         }
     }
+
+    private const string CreationSavepoint = "identity_creation";
 
     /// <summary>
     /// The hub user of a platform account named by a caller who adds it somewhere (a member, an owner): resolved, created

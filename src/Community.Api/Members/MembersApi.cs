@@ -216,16 +216,16 @@ public static partial class MembersApi
         if (self && role != Roles.Member) return Problems.Validation("role", "You join as a member; an admin can promote you afterwards.");
         if (!self && MemberRules.MayGrant(access, role) is { } cannotGrant) return cannotGrant;
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // A member named by platform account: callers who may write identities resolve it as identity resolve does;
         // anyone else only finds an existing account and changes nothing about it (a user never renames another user).
+        // Inside the transaction, so an add refused below leaves no account behind.
         long hubUserId;
         if (self) hubUserId = access.Caller.HubUserId!.Value;
         else if (request.HubUserId is { } given) hubUserId = given;
         else if (await resolver.OwnerForAsync(access.Caller, access.MayWriteIdentities, request.Platform!, request.PlatformUserId!.Trim(),
                      request.PlatformUsername?.Trim(), ct) is { } owner) hubUserId = owner;
         else return IdentityProblems.NotFound(request.Platform!, request.PlatformUserId!.Trim());
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // An account's owner may be merged into another user meanwhile: the join follows it. An id given outright must be active.
         if (await db.LockActiveUserAsync(hubUserId, followMerges: request.Platform is not null, ct) is not { } target)
             return Problems.UserNotFound(hubUserId);

@@ -70,6 +70,19 @@ public abstract class CommunitiesTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task ACreateRefusedForItsNameLeavesNoNewOwnerAccountBehind()
+    {
+        var name = Unique("Taken");
+        await App.Community(name);
+        var account = Unique("owner");
+
+        await App.Service().Post(Url, new { name, owner = new { platform = "twitch", platform_user_id = account } })
+            .Problem(HttpStatusCode.Conflict, "community_name_taken");
+
+        await App.Service().GetAsync($"/api/v1/identities/twitch/{account}", Ct).Problem(HttpStatusCode.NotFound, "identity_not_found");
+    }
+
+    [Fact]
     public async Task DuplicateNameBeyondAsciiInAnotherCaseIsRefused()
     {
         var name = Unique("Ärger");

@@ -226,6 +226,70 @@ public abstract class GuardedWriteRaceTests(TestApp app) : ApiTest(app)
         });
     }
 
+    /// <summary>
+    /// An add by platform account resolves (and may create) the account inside the add's transaction: an add refused
+    /// there, because the community was deactivated meanwhile, leaves no account behind.
+    /// </summary>
+    [Fact]
+    public async Task AddsOfNewAccountsWhileTheCommunityIsDeactivatedLandWhollyOrNotAtAll()
+    {
+        const int adds = 20;
+        await Rounds.RunAsync(MaxRounds, Budget, async round =>
+        {
+            var community = (await App.Community()).Long("id");
+            var accounts = Enumerable.Range(0, adds).Select(_ => Unique("added")).ToArray();
+            var responses = await Rounds.AllAtOnce(accounts
+                .Select(a => (Func<Task<HttpResponseMessage>>)(() => App.Service().Post($"/api/v1/communities/{community}/members", new { platform = "twitch", platform_user_id = a })))
+                .Append(async () =>
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5 * round), Ct);
+                    return await App.Service().DeleteAsync($"/api/v1/communities/{community}", Ct);
+                }).ToArray());
+
+            var countWhenDeactivated = (await responses[^1].Data()).GetProperty("member_count").GetInt32();
+            var added = 0;
+            for (var i = 0; i < adds; i++)
+            {
+                if (responses[i].StatusCode == HttpStatusCode.Created)
+                {
+                    added++;
+                    continue;
+                }
+                await responses[i].Problem(HttpStatusCode.Conflict, "community_inactive");
+                var account = accounts[i];
+                Assert.False(await App.Db(db => db.UserIdentities.AnyAsync(x => x.Platform == "twitch" && x.PlatformUserId == account, Ct)),
+                    $"A refused add left account {account} behind.");
+            }
+            Assert.Equal(1 + added, await App.MemberCount(community));
+            Assert.Equal(countWhenDeactivated, 1 + added);
+        });
+    }
+
+    /// <summary>
+    /// Identical adds of one new account create it once: the adds that lose its creation inside their transaction undo
+    /// only that attempt (a savepoint) and add the winner's user, leaving no user without an account.
+    /// </summary>
+    [Fact]
+    public async Task IdenticalAddsOfOneNewAccountCreateOneUser()
+    {
+        const int adds = 10;
+        await Rounds.RunAsync(MaxRounds, Budget, async _ =>
+        {
+            var community = (await App.Community()).Long("id");
+            var account = Unique("twin");
+            var responses = await Rounds.AllAtOnce(Enumerable.Range(0, adds)
+                .Select(_ => (Func<Task<HttpResponseMessage>>)(() => App.Service().Post($"/api/v1/communities/{community}/members", new { platform = "twitch", platform_user_id = account })))
+                .ToArray());
+
+            var users = new HashSet<long>();
+            foreach (var response in responses) users.Add((await response.Data(response.StatusCode == HttpStatusCode.Created ? HttpStatusCode.Created : HttpStatusCode.OK)).Long("hub_user_id"));
+            Assert.Single(users);
+            Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+            Assert.Equal(1, await App.Db(db => db.HubUsers.CountAsync(u => u.Username == $"twitch:{account}", Ct)));
+            Assert.Equal(2, await App.MemberCount(community));
+        });
+    }
+
     [Fact]
     public async Task AWebhookCreatedWhileItsAdminIsDemotedCommitsOnlyBeforeTheDemotion()
     {
