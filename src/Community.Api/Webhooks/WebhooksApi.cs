@@ -24,7 +24,13 @@ public static partial class WebhooksApi
             {
                 Choose = (_, _, target) => PermissionFor(target),
                 OneOf = Either,
-                Community = context => ValueTask.FromResult(new CommunityTarget(context.Argument<CreateWebhookRequest>().CommunityId is > 0 and var id ? id : null)),
+                // A non-positive id names no community: answered as invalid, not decided as a global subscription.
+                Community = context => ValueTask.FromResult(context.Argument<CreateWebhookRequest>().CommunityId switch
+                {
+                    null => CommunityTarget.None,
+                    > 0 and var id => new CommunityTarget(id),
+                    _ => new CommunityTarget(null, Problems.Validation("community_id", "Must be a positive id.")),
+                }),
             })
             .WithName("createWebhook").WithSummary("Subscribe a URL to events")
             .WithDescription("""
@@ -110,7 +116,6 @@ public static partial class WebhooksApi
         var url = ValidUrl(request.Url, errors);
         var unknown = (request.EventTypes ?? []).Where(t => !EventTypes.All.Contains(t)).ToList();
         if (unknown.Count > 0) errors.Add("event_types", $"Unknown event type(s) {string.Join(", ", unknown)}; known types are {string.Join(", ", EventTypes.All)}.");
-        if (request.CommunityId is <= 0) errors.Add("community_id", "Must be a positive id.");
         if (errors.HasProblem(out var invalid)) return invalid;
         if (await targets.RefusalAsync(url!, ct) is { } refusal) return Problems.Validation("url", refusal);
 

@@ -127,6 +127,7 @@ public abstract class WebhooksApiTests(TestApp app) : EventsTest(app)
         Assert.Equal(1, (await (await owner.GetAsync($"/api/v1/webhooks?community_id={open.Long("id")}", Ct)).Data()).GetArrayLength());
 
         await (await stranger.Post("/api/v1/webhooks", new { url = Target, community_id = open.Long("id") })).Problem(HttpStatusCode.Forbidden, "insufficient_role");
+        await (await stranger.Post("/api/v1/webhooks", new { url = Target, community_id = 0 })).Problem(HttpStatusCode.BadRequest, "validation_failed");
         await (await stranger.Post("/api/v1/webhooks", new { url = Target, community_id = closed.Long("id") })).Problem(HttpStatusCode.NotFound, "community_not_found");
         await (await stranger.GetAsync($"/api/v1/webhooks?community_id={open.Long("id")}", Ct)).Problem(HttpStatusCode.Forbidden, "insufficient_role");
         // By id, a subscription the caller may not manage looks like one that does not exist (see the next test).
