@@ -3,8 +3,11 @@ using Community.Api.Operations;
 
 namespace Community.Api.Caching;
 
-/// <summary>What a loader read, with the tags that name everything it depends on.</summary>
-public readonly record struct Loaded<T>(T Value, IReadOnlyList<string> Tags);
+/// <summary>
+/// What a loader read, with the tags that name everything it depends on; not kept when <paramref name="Keep"/> is false
+/// (a value its reader is about to make stale).
+/// </summary>
+public readonly record struct Loaded<T>(T Value, IReadOnlyList<string> Tags, bool Keep = true);
 
 /// <summary>
 /// The in-process cache of routing entries and settings. Every entry carries the tags of what it was read from, and an
@@ -62,7 +65,7 @@ public sealed class TaggedCache
         ServiceMetrics.CacheRequests.WithLabels(cache, "miss").Inc();
         var started = Volatile.Read(ref _sequence);
         var loaded = await load(ct);
-        if (_trusted && (_entries.Count < MaxEntries || _entries.ContainsKey(key)))
+        if (loaded.Keep && _trusted && (_entries.Count < MaxEntries || _entries.ContainsKey(key)))
             _entries[key] = new Entry(loaded.Value, loaded.Tags, started, now + Ticks(Lifetime));
         Sweep(now);
         return loaded.Value;

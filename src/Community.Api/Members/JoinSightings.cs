@@ -52,7 +52,9 @@ public sealed class JoinSightings(TaggedCache cache)
                 tags.Add(CacheTags.HubUser(hubUserId));
             }
         }
-        return new(sighting, tags);
+        // An account never seen is created by the very join that read it, which drops the entry at once: not kept, so a
+        // raid of new viewers does not fill the cache with entries nobody reads.
+        return new(sighting, tags, Keep: sighting is not { CommunityActive: true, LastSeenAt: null });
     }
 
     /// <summary>

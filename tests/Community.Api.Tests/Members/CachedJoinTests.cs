@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.Json;
+using Community.Api.Caching;
 using Community.Api.Identities;
 using Community.Api.Tests.Auth;
 using Community.Api.Tests.Infrastructure;
@@ -39,6 +40,18 @@ public abstract class CachedJoinTests(TestApp app, AccountReads reads) : ApiTest
         await JoinAs(channel, account, account);
 
         Assert.Equal(before, reads.Count);
+    }
+
+    [Fact]
+    public async Task ANewViewersJoinKeepsNothingInTheCache()
+    {
+        var (channel, _, _) = await CachedMember(); // the community's settings are cached now
+        var cache = App.Services.GetRequiredService<TaggedCache>();
+
+        var before = cache.Count;
+        await App.Join(channel, Unique("raider"));
+
+        Assert.Equal(before, cache.Count);
     }
 
     [Fact]
