@@ -3,7 +3,6 @@ using Community.Api.Caching;
 using Community.Api.Data;
 using Community.Api.Events;
 using Community.Api.Hosting;
-using Community.Api.Lookup;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Identities;
