@@ -25,4 +25,22 @@ public static class CacheTags
     public static string Membership(long communityId, long hubUserId) => $"membership:{communityId}:{hubUserId}";
 
     public static string Settings(long communityId) => $"settings:{communityId}";
+
+    /// <summary>
+    /// The tags of an entry that shows where a platform channel and account route to: the channel, the account (when one
+    /// is named), the community and that account's membership there (when they exist). Routing entries and connector
+    /// joins both carry them; <paramref name="capacity"/> leaves room for a caller's own.
+    /// </summary>
+    public static List<string> Route(string platform, string platformCommunityId, string? platformUserId, long? communityId, long? hubUserId,
+        int capacity = 4)
+    {
+        var tags = new List<string>(capacity) { PlatformCommunity(platform, platformCommunityId) };
+        if (platformUserId is not null) tags.Add(Identity(platform, platformUserId));
+        if (communityId is { } community)
+        {
+            tags.Add(Community(community));
+            if (hubUserId is { } user) tags.Add(Membership(community, user));
+        }
+        return tags;
+    }
 }

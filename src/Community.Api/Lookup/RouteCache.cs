@@ -19,12 +19,15 @@ public sealed record RouteMember(long HubUserId, string Role, int Reputation, st
 /// </summary>
 public sealed class RouteCache(TaggedCache cache, IServiceProvider services)
 {
-    /// <summary>Length-prefixed so ids that contain the separator cannot collide.</summary>
-    public static string Key(string platform, string platformCommunityId, string? platformUserId) =>
-        $"route|{platform}|{platformCommunityId.Length}:{platformCommunityId}|{platformUserId}";
+    /// <summary>
+    /// The key of what <paramref name="cache"/> holds for a channel and account (the routing entries here, connector joins'
+    /// sightings): length-prefixed so ids that contain the separator cannot collide.
+    /// </summary>
+    public static string Key(string cache, string platform, string platformCommunityId, string? platformUserId) =>
+        $"{cache}|{platform}|{platformCommunityId.Length}:{platformCommunityId}|{platformUserId}";
 
     public async Task<RouteEntry> GetAsync(string platform, string platformCommunityId, string? platformUserId, CancellationToken ct) =>
-        await cache.GetOrLoadAsync("lookup", Key(platform, platformCommunityId, platformUserId),
+        await cache.GetOrLoadAsync("lookup", Key("lookup", platform, platformCommunityId, platformUserId),
             token => LoadAsync(platform, platformCommunityId, platformUserId, token), ct);
 
     /// <summary>One query: the connection (an active one first), its community, the account's hub user and its membership there.</summary>
@@ -32,8 +35,6 @@ public sealed class RouteCache(TaggedCache cache, IServiceProvider services)
     {
         // Only a miss needs the database: a hit never rents a pooled context.
         var db = services.GetRequiredService<CommunityDb>();
-        var tags = new List<string>(4) { CacheTags.PlatformCommunity(platform, platformCommunityId) };
-        if (platformUserId is not null) tags.Add(CacheTags.Identity(platform, platformUserId));
         var communities =
             from p in db.PlatformConnections.AsNoTracking()
             where p.Platform == platform && p.PlatformCommunityId == platformCommunityId
@@ -43,8 +44,7 @@ public sealed class RouteCache(TaggedCache cache, IServiceProvider services)
         if (platformUserId is null)
         {
             var community = await communities.Select(x => new RouteCommunity(x.c.Id, x.c.Name, x.c.Tier, x.c.IsActive)).FirstOrDefaultAsync(ct);
-            if (community is not null) tags.Add(CacheTags.Community(community.Id));
-            return new(new RouteEntry(community, null), tags);
+            return new(new RouteEntry(community, null), CacheTags.Route(platform, platformCommunityId, null, community?.Id, null));
         }
 
         var row = await (
@@ -60,11 +60,7 @@ public sealed class RouteCache(TaggedCache cache, IServiceProvider services)
                 HubUserId = (long?)i!.HubUserId,
                 Member = m == null ? null : new RouteMember(m.HubUserId, m.Role, m.Reputation, m.Status, m.BannedAt, m.BanExpiresAt),
             }).FirstOrDefaultAsync(ct);
-        if (row is not null)
-        {
-            tags.Add(CacheTags.Community(row.Community.Id));
-            if (row.HubUserId is { } hubUserId) tags.Add(CacheTags.Membership(row.Community.Id, hubUserId));
-        }
-        return new(new RouteEntry(row?.Community, row?.Member), tags);
+        return new(new RouteEntry(row?.Community, row?.Member),
+            CacheTags.Route(platform, platformCommunityId, platformUserId, row?.Community.Id, row?.HubUserId));
     }
 }

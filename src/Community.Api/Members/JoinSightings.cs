@@ -1,5 +1,6 @@
 using Community.Api.Caching;
 using Community.Api.Data;
+using Community.Api.Lookup;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Api.Members;
@@ -33,25 +34,15 @@ public sealed class JoinSightings(TaggedCache cache)
 {
     /// <summary>Null when no community holds the channel.</summary>
     public ValueTask<Sighting?> GetAsync(CommunityDb db, string platform, string channel, string platformUserId, CancellationToken ct) =>
-        cache.GetOrLoadAsync("join", $"join|{platform}|{channel.Length}:{channel}|{platformUserId}",
+        cache.GetOrLoadAsync("join", RouteCache.Key("join", platform, channel, platformUserId),
             token => LoadAsync(db, platform, channel, platformUserId, token), ct);
 
     private static async Task<Loaded<Sighting?>> LoadAsync(CommunityDb db, string platform, string channel, string platformUserId, CancellationToken ct)
     {
         var sighting = await FindSighting.For(db)(db, platform, channel, platformUserId, ct);
-        var tags = new List<string>(6)
-        {
-            CacheTags.PlatformCommunity(platform, channel), CacheTags.Identity(platform, platformUserId), CacheTags.Sighting(platform, platformUserId),
-        };
-        if (sighting is not null)
-        {
-            tags.Add(CacheTags.Community(sighting.CommunityId));
-            if (sighting.HubUserId is { } hubUserId)
-            {
-                tags.Add(CacheTags.Membership(sighting.CommunityId, hubUserId));
-                tags.Add(CacheTags.HubUser(hubUserId));
-            }
-        }
+        var tags = CacheTags.Route(platform, channel, platformUserId, sighting?.CommunityId, sighting?.HubUserId, capacity: 6);
+        tags.Add(CacheTags.Sighting(platform, platformUserId));
+        if (sighting?.HubUserId is { } hubUserId) tags.Add(CacheTags.HubUser(hubUserId));
         // An account never seen is created by the very join that read it, which drops the entry at once: not kept, so a
         // raid of new viewers does not fill the cache with entries nobody reads.
         return new(sighting, tags, Keep: sighting is not { CommunityActive: true, LastSeenAt: null });
