@@ -140,21 +140,10 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
     {
         if (events.Count == 0) return;
         var committed = events.ToArray();
-        foreach (var handler in _handlers)
-        {
-            try
-            {
-                handler.OnCommitted(committed);
-            }
-            catch (Exception e)
-            {
-                // The write has committed and its caller must hear so; a handler's failure is its own to report.
-                logger.LogError(e, "{Handler} failed on committed events", handler.GetType().Name);
-            }
-        }
+        foreach (var handler in _handlers) Run(() => handler.OnCommitted(committed), handler.GetType().Name);
     }
 
-    private void Run(Action action)
+    private void Run(Action action, string what = "A side effect")
     {
         try
         {
@@ -162,7 +151,8 @@ public sealed class CommittedEvents(IEnumerable<ICommittedEventHandler> handlers
         }
         catch (Exception e)
         {
-            logger.LogError(e, "A side effect of a committed write failed");
+            // The write has committed and its caller must hear so; a side effect's failure is its own to report.
+            logger.LogError(e, "{What} failed after a commit", what);
         }
     }
 }
