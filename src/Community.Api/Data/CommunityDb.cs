@@ -39,7 +39,11 @@ public abstract class CommunityDb(DbContextOptions options) : DbContext(options)
     public DbSet<RelayPosition> RelayPositions => Set<RelayPosition>();
 
     /// <summary>True on PostgreSQL, where a few statements (row locks, the feed horizon) differ from SQLite.</summary>
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    public bool IsPostgres => _isPostgres ??= Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    // Asked on every member page; the provider never changes for a context, pooled or not, and looking it up
+    // resolves an internal service each time.
+    private bool? _isPostgres;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommunityDb).Assembly);

@@ -71,7 +71,11 @@ public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor mon
     }
 
     internal static void Count(CommandEventData eventData) =>
-        ServiceMetrics.DatabaseReads.WithLabels(SessionOf(eventData)?.OnReplica == true ? "replica" : "primary").Inc();
+        (SessionOf(eventData)?.OnReplica == true ? ReplicaReads : PrimaryReads).Inc();
+
+    // Every list query counts: the two series are looked up once, not per query.
+    private static readonly Prometheus.Counter.Child PrimaryReads = ServiceMetrics.DatabaseReads.WithLabels("primary");
+    private static readonly Prometheus.Counter.Child ReplicaReads = ServiceMetrics.DatabaseReads.WithLabels("replica");
 
     private static ReadSession? SessionOf(DbContextEventData eventData) => (eventData.Context as ReadOnlyDb)?.Session;
 }
