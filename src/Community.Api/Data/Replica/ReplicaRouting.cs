@@ -71,11 +71,11 @@ public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor mon
     }
 
     internal static void Count(CommandEventData eventData) =>
-        (SessionOf(eventData)?.OnReplica == true ? ReplicaReads : PrimaryReads).Inc();
+        (SessionOf(eventData)?.OnReplica == true ? ReadsOnReplica : ReadsOnPrimary).Inc();
 
     // Every list query counts: the two series are looked up once, not per query.
-    private static readonly Prometheus.Counter.Child PrimaryReads = ServiceMetrics.DatabaseReads.WithLabels("primary");
-    private static readonly Prometheus.Counter.Child ReplicaReads = ServiceMetrics.DatabaseReads.WithLabels("replica");
+    private static readonly Prometheus.Counter.Child ReadsOnPrimary = ServiceMetrics.DatabaseReads.WithLabels("primary");
+    private static readonly Prometheus.Counter.Child ReadsOnReplica = ServiceMetrics.DatabaseReads.WithLabels("replica");
 
     private static ReadSession? SessionOf(DbContextEventData eventData) => (eventData.Context as ReadOnlyDb)?.Session;
 }
