@@ -146,9 +146,13 @@ members_page() { # sort file field → the members URL after that cursor
 SCENARIOS=$WORK/scenarios.jsonl
 : > "$SCENARIOS"
 # wrk: a warm-up run that is thrown away, then the measured one. Requests slower than 10 s would count as errors.
+# Each wrk run names itself afresh (BENCH_RUN), so scripts that invent new viewers never repeat one.
+wrk_run() { # w|m threads connections seconds script url → wrk's report
+  BENCH_RUN="$1$RANDOM$RANDOM" wrk -t"$2" -c"$3" -d"$4s" --timeout 10s -s "bench/lua/$5" "$6"
+}
 measure_wrk() { # script url → result JSON
-  BENCH_RUN="w$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "bench/lua/$1" "$2" >/dev/null
-  BENCH_RUN="m$RANDOM$RANDOM" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "bench/lua/$1" "$2" | python3 bench/measure.py wrk
+  wrk_run w 2 "$CONNECTIONS" "$WARMUP" "$1" "$2" >/dev/null
+  wrk_run m 2 "$CONNECTIONS" "$DURATION" "$1" "$2" | python3 bench/measure.py wrk
 }
 # Each of the chatting members once, so a cached scenario measures the cache, not its filling. wrk runs for its whole
 # -d even when every thread has stopped, so -d is sized for ≥ 300 warm-ups a second: far longer, and the first entries
@@ -238,9 +242,9 @@ if wants two_instances && [ -n "${LOOKUP_ONE:-}" ] && [ -n "${JOIN_NEW_ONE:-}" ]
   done
   measure_pair() { # script → the two runs summed
     local half=$((CONNECTIONS / 2)) pids=() i
-    for i in 0 1; do BENCH_RUN="w$RANDOM$RANDOM" wrk -t1 -c"$half" -d"${WARMUP}s" --timeout 10s -s "bench/lua/$1" "${PAIR[$i]}" >/dev/null & pids+=($!); done
+    for i in 0 1; do wrk_run w 1 "$half" "$WARMUP" "$1" "${PAIR[$i]}" >/dev/null & pids+=($!); done
     wait "${pids[@]}"; pids=()
-    for i in 0 1; do BENCH_RUN="m$RANDOM$RANDOM" wrk -t1 -c"$half" -d"${DURATION}s" --timeout 10s -s "bench/lua/$1" "${PAIR[$i]}" > "$WORK/pair-$1-$i.out" & pids+=($!); done
+    for i in 0 1; do wrk_run m 1 "$half" "$DURATION" "$1" "${PAIR[$i]}" > "$WORK/pair-$1-$i.out" & pids+=($!); done
     wait "${pids[@]}"
     python3 bench/measure.py wrk-sum "$WORK/pair-$1-0.out" "$WORK/pair-$1-1.out"
   }
