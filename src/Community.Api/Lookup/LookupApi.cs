@@ -30,7 +30,7 @@ public static class LookupApi
         return group;
     }
 
-    private static async Task<Results<Ok<Envelope<LookupResponse>>, ProblemHttpResult>> Lookup(
+    private static async Task<Results<HotOk<Envelope<LookupResponse>>, ProblemHttpResult>> Lookup(
         Access access, RouteCache routes, TimeProvider clock, CancellationToken ct,
         string? platform = null,
         [FromQuery(Name = "platform_community_id")] string? platformCommunityId = null,
@@ -49,7 +49,7 @@ public static class LookupApi
         var m = entry.Member;
         // The ban is evaluated now, not when cached, so a timeout ends on time even while its entry is cached.
         var banned = m is not null && MemberRules.IsBanned(m.BannedAt, m.BanExpiresAt, Hosting.Clock.UtcNow(clock));
-        return TypedResults.Ok(Envelope.Of(new LookupResponse(
+        return HotOk.Of(Envelope.Of(new LookupResponse(
             new LookupCommunity(c.Id, c.Name, c.Tier, c.IsActive),
             m is null ? null : new LookupMember(m.HubUserId, m.Role, m.Reputation, m.Status),
             banned)));

@@ -53,7 +53,7 @@ public static class ConnectorApi
         return group;
     }
 
-    private static async Task<Results<Ok<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
+    private static async Task<Results<HotOk<Envelope<ConnectorJoinResponse>>, ProblemHttpResult>> Join(
         ConnectorJoinReport request, Access access, CommunityDb db, IdentityResolver resolver,
         Memberships memberships, JoinSightings sightings, TimeProvider clock, CancellationToken ct)
     {
@@ -73,7 +73,7 @@ public static class ConnectorApi
         if (!sighting.CommunityActive) return CommunityProblems.Inactive(sighting.CommunityId);
         if (sighting is { Member: { Status: MemberStatus.Active, BannedAt: null } seen, LastSeenAt: { } lastSeen }
             && IdentityResolver.IsRecorded(sighting.PlatformUsername, sighting.AvatarUrl, lastSeen, username, avatar, now))
-            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(sighting.CommunityId, seen.HubUserId, false, false,
+            return HotOk.Of(Envelope.Of(new ConnectorJoinResponse(sighting.CommunityId, seen.HubUserId, false, false,
                 MemberResponse.From(seen, sighting.Username!, now))));
 
         var communityId = sighting.CommunityId;
@@ -98,14 +98,14 @@ public static class ConnectorApi
                 {
                     return CommunityProblems.Inactive(communityId);
                 }
-                return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, newUser, true, true, joined)));
+                return HotOk.Of(Envelope.Of(new ConnectorJoinResponse(communityId, newUser, true, true, joined)));
             }
             await tx.RollbackAsync(ct);
         }
 
         var identity = await resolver.ResolveAsync(access.Caller, request.Platform!, platformUserId, username, avatar, ct);
         if (await db.FindMemberAsync(communityId, identity.HubUserId, ct) is { Member.Status: MemberStatus.Active } active && active.Member.BannedAt is null)
-            return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(communityId, identity.HubUserId, false, identity.Created,
+            return HotOk.Of(Envelope.Of(new ConnectorJoinResponse(communityId, identity.HubUserId, false, identity.Created,
                 MemberResponse.From(active.Member, active.Username, clock.UtcNow()))));
 
         await using var joining = await db.Database.BeginTransactionAsync(ct);
@@ -117,7 +117,7 @@ public static class ConnectorApi
         var (outcome, member) = await memberships.JoinAsync(access.Caller, community, hubUserId, Roles.Member, request.Platform, username, ct);
         if (outcome == JoinOutcome.Banned) return MemberProblems.Banned(community.Id, hubUserId);
         await joining.CommitAsync(ct);
-        return TypedResults.Ok(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
+        return HotOk.Of(Envelope.Of(new ConnectorJoinResponse(community.Id, hubUserId, outcome == JoinOutcome.Joined, identity.Created, member)));
     }
 
     private static async Task<Results<Ok<Envelope<ConnectorLeaveResponse>>, ProblemHttpResult>> Leave(

@@ -100,7 +100,7 @@ public static partial class MembersApi
     /// (highest first, ties by hub user id descending). Each page seeks through an index on (community, sort key, user), so page 10,000 costs what page 1 does.
     /// <c>status</c> defaults to <c>active</c>; <c>status=all</c> lists every membership.
     /// </summary>
-    private static async Task<Results<Ok<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
+    private static async Task<Results<HotOk<Envelope<IReadOnlyList<MemberResponse>>>, ProblemHttpResult>> List(
         long id, Access access, ReadOnlyDb reads, Cursors cursors, TimeProvider clock, CancellationToken ct,
         string? role = null, string? status = null, string? q = null, string? sort = null, int? limit = null, string? cursor = null)
     {
@@ -124,7 +124,7 @@ public static partial class MembersApi
                 ? cursors.Encode(list, r.Member.Reputation, r.Member.HubUserId)
                 : cursors.Encode(list, r.Member.JoinedAt.Ticks, r.Member.HubUserId),
             r => MemberResponse.From(r.Member, r.Username, now));
-        return TypedResults.Ok(Envelope.Page(result));
+        return HotOk.Of(Envelope.Page(result));
     }
 
     /// <summary>Any other page (a status, role or name filter, or SQLite): composed for the request.</summary>
