@@ -62,7 +62,7 @@ public static class ApiDocument
         foreach (var result in results)
         {
             var definition = result.IsGenericType ? result.GetGenericTypeDefinition() : result;
-            if (definition == typeof(Ok) || definition == typeof(Ok<>)) statuses.Add(200);
+            if (definition == typeof(Ok) || definition == typeof(Ok<>) || definition == typeof(Api.Http.HotOk<>)) statuses.Add(200);
             else if (definition == typeof(Created) || definition == typeof(Created<>)) statuses.Add(201);
             else if (definition == typeof(Accepted) || definition == typeof(Accepted<>)) statuses.Add(202);
             else if (definition == typeof(NoContent)) statuses.Add(204);
