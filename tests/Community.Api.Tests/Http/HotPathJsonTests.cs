@@ -30,7 +30,8 @@ public sealed class HotPathJsonTests
         "page" => Case(HotOk.Of(Envelope.Page(new Page<MemberResponse>(
             [Member(1, "a\u0001b"), Member(2, "ünïcode", new BanResponse("spam & links 'x'", null)), Member(3, "c")], "cursor+/=", 3)))),
         "last page" => Case(HotOk.Of(Envelope.Page(new Page<MemberResponse>([Member(4, "d")], null, 50)))),
-        _ => Case(HotOk.Of(Envelope.Page(new Page<MemberResponse>([], null, 1)))),
+        "empty page" => Case(HotOk.Of(Envelope.Page(new Page<MemberResponse>([], null, 1)))),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a body of this test."),
     };
 
     private static (object, Func<Task<string>>) Case<T>(HotOk<T> result) => (result.Value!, async () =>
