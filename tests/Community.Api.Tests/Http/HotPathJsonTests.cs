@@ -10,6 +10,7 @@ namespace Community.Api.Tests.Http;
 /// <summary>
 /// The hot paths' bodies, written by generated code (<see cref="HotOk{T}"/>), are byte for byte what the wire's rules
 /// (<see cref="ApiJson"/>, by reflection) write for the same value: a rule added to one and not the other fails here.
+/// Each is sent with its length.
 /// </summary>
 public sealed class HotPathJsonTests
 {
@@ -42,6 +43,7 @@ public sealed class HotPathJsonTests
         await result.ExecuteAsync(context);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal(body.Length, context.Response.ContentLength); // sent whole, not chunked
         return Encoding.UTF8.GetString(body.ToArray());
     });
 
