@@ -58,7 +58,7 @@ public static class ServiceApi
             .WithName("getStatus").WithSummary("Module status")
             .WithDescription("The fleet's status call: the module's name and version in the success envelope.");
         // MapMetrics answers any method; the fleet expects 405 for all but GET.
-        app.MapMetrics("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().DisableRateLimiting()
+        app.MapMetrics("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().DisableRateLimiting().NotCounted()
             .WithTags("Service").WithName("getMetrics").WithSummary("Prometheus metrics")
             .WithDescription("""
                 The fleet's standard series (`waddlebot_info`, `waddlebot_requests_total`, `…_success_total`,

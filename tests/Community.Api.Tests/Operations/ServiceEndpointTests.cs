@@ -65,6 +65,15 @@ public abstract partial class ServiceEndpointTests(TestApp app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task ACallersOwnMethodCountsAsOtherAndMintsNoSeries()
+    {
+        await App.Anonymous().SendAsync(new HttpRequestMessage(new HttpMethod("BREW"), "/health"), Ct);
+        var text = await App.Anonymous().GetStringAsync("/metrics", Ct);
+        Assert.Matches(new Regex("""(?m)^waddlebot_requests_total\{module="community_module",method="other",endpoint="[^"]+",code="405"\} [1-9]\d*$"""), text);
+        Assert.DoesNotContain("BREW", text);
+    }
+
+    [Fact]
     public async Task StatusIsExactlyTheFleetsEnvelope()
     {
         var status = await GetJson("/api/v1/status");
