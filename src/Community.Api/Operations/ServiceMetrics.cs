@@ -36,11 +36,15 @@ public static class ServiceMetrics
     public static readonly Counter InviteLookupFailures = Metrics.CreateCounter("waddlebot_invite_lookup_failures_total",
         "Invite previews and accepts answered invite_not_found, by operation (preview, accept).", "operation");
 
+    /// <summary>Counted on every cached read: no exemplars (reading the trace context cost more than the count).</summary>
     public static readonly Counter CacheRequests = Metrics.CreateCounter("waddlebot_cache_requests_total",
-        "Cache reads by cache and result (hit, miss).", "cache", "result");
+        "Cache reads by cache and result (hit, miss).",
+        new CounterConfiguration { LabelNames = ["cache", "result"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
+    /// <summary>Counted on every lag-tolerant query, member pages included: no exemplars, as <see cref="CacheRequests"/>.</summary>
     public static readonly Counter DatabaseReads = Metrics.CreateCounter("waddlebot_db_reads_total",
-        "Lag-tolerant queries (lists, statistics, logs) by the database they ran on (replica, primary).", "target");
+        "Lag-tolerant queries (lists, statistics, logs) by the database they ran on (replica, primary).",
+        new CounterConfiguration { LabelNames = ["target"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     public static readonly Counter RetentionDeleted = Metrics.CreateCounter("waddlebot_retention_deleted_total",
         "Rows deleted by retention (the background job and `prune`), by table.", "table");
