@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Api.Auth;
@@ -33,6 +34,12 @@ public static class AuthSetup
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // AddAuthentication also adds ASP.NET Data Protection, whose hosted service loads its XML key ring at start and
+        // writes one into $HOME when there is none (the Helm chart's root filesystem is read-only: a warning each start).
+        // Nothing here protects data with it (no cookies, no antiforgery, no protected tokens), so it does not start.
+        var dataProtection = typeof(IDataProtectionBuilder).Assembly;
+        foreach (var keyRingLoader in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == dataProtection).ToList())
+            builder.Services.Remove(keyRingLoader);
         if (hasJwt)
             authentication.AddJwtBearer(o =>
             {

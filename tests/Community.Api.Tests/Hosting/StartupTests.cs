@@ -126,6 +126,20 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task ServingWritesNoKeyRingIntoTheHomeDirectory()
+    {
+        // ASP.NET's Data Protection would load, or else create, an XML key ring under $HOME/.aspnet at start: nothing
+        // here uses it, and the Helm chart's root filesystem is read-only.
+        var home = Directory.CreateDirectory(Path.Combine(_directory, "home")).FullName;
+        var env = Production(SqliteUrl);
+        env["HOME"] = home;
+        await using var service = await ServiceProcess.ServeAsync(_directory, env);
+        Assert.Equal(0, await service.TerminateAsync());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home));
+        Assert.DoesNotContain("DataProtection", service.Output);
+    }
+
+    [Fact]
     public async Task SettingsAreReadFromTheApplicationsDirectoryWhereverItIsStarted()
     {
         // Started from an empty directory: appsettings.json still sets EF Core's level to Warning, so no SQL is logged.
