@@ -16,7 +16,7 @@ namespace Community.Api.Idempotency;
 /// The claim on a key is a row inserted with ON CONFLICT DO NOTHING, so concurrent repeats cannot both run.
 /// </summary>
 public sealed class IdempotencyMiddleware(
-    RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, SecretProtector secrets)
+    RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, SecretProtector secrets, ILogger<IdempotencyMiddleware> logger)
 {
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
@@ -56,7 +56,13 @@ public sealed class IdempotencyMiddleware(
                 await Problems.WriteAsync(context, 422, ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was already used for a different request; use a new key.");
             else if (first.StatusCode is null)
                 await Problems.WriteAsync(context, 409, ErrorCodes.Conflict, "A request with this Idempotency-Key is still being processed; retry shortly.");
-            else await ReplayAsync(context, first, Unseal(context, first.Body));
+            else if (TryUnseal(context, first.Body, out var body)) await ReplayAsync(context, first, body);
+            else
+            {
+                logger.LogWarning("The reply kept for an Idempotency-Key was sealed with an encryption key no longer configured; the repeat is refused");
+                await Problems.WriteAsync(context, 409, ErrorCodes.Conflict,
+                    "The request with this Idempotency-Key already took effect, but its reply was sealed with an encryption key that is no longer configured and cannot be shown again.");
+            }
             return;
         }
 
@@ -95,9 +101,22 @@ public sealed class IdempotencyMiddleware(
         ? Encoding.UTF8.GetBytes(secrets.Protect(Encoding.UTF8.GetString(body)))
         : body;
 
-    private byte[]? Unseal(HttpContext context, byte[]? body) => IsSecret(context) && body is { Length: > 0 }
-        ? Encoding.UTF8.GetBytes(secrets.Unprotect(Encoding.UTF8.GetString(body)))
-        : body;
+    // A sealed reply opens only while the key it was sealed with is configured: removed within its 24 hours (the
+    // README's rotation steps say not to), it cannot be replayed.
+    private bool TryUnseal(HttpContext context, byte[]? stored, out byte[]? body)
+    {
+        body = stored;
+        if (!IsSecret(context) || stored is not { Length: > 0 }) return true;
+        try
+        {
+            body = Encoding.UTF8.GetBytes(secrets.Unprotect(Encoding.UTF8.GetString(stored)));
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsSecret(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<SecretResponseMetadata>() is not null;
 

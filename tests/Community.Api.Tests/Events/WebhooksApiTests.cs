@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Community.Api.Security;
 using Community.Api.Tests.Infrastructure;
@@ -48,6 +49,22 @@ public abstract class WebhooksApiTests(TestApp app) : EventsTest(app)
         Assert.Equal(1, await App.Db(db => db.WebhookSubscriptions.CountAsync(s => s.CommunityId == communityId)));
 
         Assert.DoesNotContain(secret["whsec_".Length..], App.Logs.All);
+    }
+
+    [Fact]
+    public async Task AKeptReplySealedWithAKeyNoLongerConfiguredIsRefusedNot500()
+    {
+        var communityId = (await App.Community()).Long("id");
+        var body = new { url = Target, event_types = new[] { "settings.updated" }, community_id = communityId };
+        await (await App.Service().Post("/api/v1/webhooks", body, idempotencyKey: "create-webhook-gone-key")).Data(HttpStatusCode.Created);
+        // As if ENCRYPTION_PREVIOUS_KEYS lost the key the reply was sealed with before its 24 hours were up.
+        var otherKey = new SecretProtector(RandomNumberGenerator.GetBytes(32), []);
+        await App.Db(db => db.IdempotencyRecords.Where(r => r.IdempotencyKey == "create-webhook-gone-key")
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Body, Encoding.UTF8.GetBytes(otherKey.Protect("{\"data\":{}}")))));
+
+        var replay = await App.Service().Post("/api/v1/webhooks", body, idempotencyKey: "create-webhook-gone-key");
+        await replay.Problem(HttpStatusCode.Conflict, "conflict");
+        Assert.Equal(1, await App.Db(db => db.WebhookSubscriptions.CountAsync(s => s.CommunityId == communityId)));
     }
 
     [Theory]
