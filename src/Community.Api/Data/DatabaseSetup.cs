@@ -26,15 +26,28 @@ public static class DatabaseSetup
 
     internal static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString,
         Action<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder>? npgsql = null) =>
-        options.UseNpgsql(connectionString, npgsql).UseSnakeCaseNamingConvention();
+        options.UseNpgsql(connectionString, npgsql).UseSnakeCaseNamingConvention().LogHandledFailuresAtDebug();
 
     internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance);
+        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance).LogHandledFailuresAtDebug();
+
+    /// <summary>
+    /// EF Core logs every failed command, commit and save at Error. Here most are outcomes the caller handles: a unique
+    /// index deciding a race, a commit refused because the community was deactivated meanwhile (409s, hundreds a second
+    /// in a raid), Npgsql asking whether the migrations history table exists on a fresh database. A failure nobody handles
+    /// reaches <see cref="Http.ApiExceptionHandler"/> or the worker's own log, which reports it once, with its trace id.
+    /// </summary>
+    private static DbContextOptionsBuilder LogHandledFailuresAtDebug(this DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log(
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (RelationalEventId.TransactionError, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
     /// <summary>Applies pending migrations; a database that cannot be reached stops start-up with a clear message.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        await using var db = MigrationContext(services);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CommunityDb>();
         var logger = services.GetRequiredService<ILogger<CommunityDb>>();
         try
         {
@@ -51,21 +64,6 @@ public static class DatabaseSetup
                 $"The database could not be prepared ({e.GetBaseException().Message.TrimEnd('.')}); check DATABASE_URL and that the database server is reachable.");
         }
         logger.LogInformation("Database schema is up to date ({Provider})", db.Database.ProviderName);
-    }
-
-    /// <summary>
-    /// A context like the service's own, except that a failing command is logged at Debug. Npgsql finds out whether the
-    /// history table exists by querying it, so every start on a fresh database would log an Error for an expected
-    /// condition. A real failure still throws and is reported once, above.
-    /// </summary>
-    private static CommunityDb MigrationContext(IServiceProvider services)
-    {
-        return services.GetRequiredService<DatabaseSettings>().Provider == DatabaseProvider.Postgres
-            ? new PostgresCommunityDb(Quiet(services.GetRequiredService<DbContextOptions<PostgresCommunityDb>>()))
-            : new SqliteCommunityDb(Quiet(services.GetRequiredService<DbContextOptions<SqliteCommunityDb>>()));
-
-        static DbContextOptions<T> Quiet<T>(DbContextOptions<T> options) where T : DbContext =>
-            new DbContextOptionsBuilder<T>(options).ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug))).Options;
     }
 }
 
