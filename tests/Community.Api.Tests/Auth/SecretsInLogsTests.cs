@@ -101,7 +101,6 @@ internal static class Verbose
         ["LOG_LEVEL"] = "TRACE",
         ["Logging:LogLevel:Microsoft"] = "Trace",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
-        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Trace",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
         ["Logging:LogLevel:Microsoft.Extensions.Caching"] = "Trace",
     };
