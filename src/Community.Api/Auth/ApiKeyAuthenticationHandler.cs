@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -18,12 +17,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = Headers.Select(h => Request.Headers[h].ToString()).FirstOrDefault(v => v.Length > 0);
         if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
 
-        var key = registry.Find(presented);
-        if (key is null) return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
-
-        var claims = new List<Claim> { new(CallerClaims.Kind, CallerClaims.Service), new(CallerClaims.Name, key.Name) };
-        claims.AddRange(key.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, CallerClaims.Name, null));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return Task.FromResult(registry.Find(presented) is { } principal
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+            : AuthenticateResult.Fail("Unknown API key."));
     }
 }

@@ -10,13 +10,14 @@ namespace Community.Api.Auth;
 /// </summary>
 public sealed class ApiKeyRegistry(IOptions<AuthOptions> options)
 {
-    private readonly (byte[] Digest, ApiKeyOptions Key)[] _keys =
-        options.Value.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).Select(k => (Digest(k.Key), k)).ToArray();
+    private readonly (byte[] Digest, ServiceKeyPrincipal Key)[] _keys =
+        options.Value.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).Select(k => (Digest(k.Key), new ServiceKeyPrincipal(k))).ToArray();
 
-    public ApiKeyOptions? Find(string presented)
+    /// <summary>The principal of the configured key <paramref name="presented"/> is, or null.</summary>
+    public ServiceKeyPrincipal? Find(string presented)
     {
         var digest = Digest(presented);
-        ApiKeyOptions? match = null;
+        ServiceKeyPrincipal? match = null;
         foreach (var (candidate, key) in _keys)
             if (CryptographicOperations.FixedTimeEquals(candidate, digest)) match ??= key;
         return match;

@@ -27,10 +27,8 @@ public sealed record Caller(CallerKind Kind, string Name, long? HubUserId, bool 
 
     public static Caller? From(ClaimsPrincipal principal)
     {
+        if (principal is ServiceKeyPrincipal service) return service.Caller;
         if (principal.Identity?.IsAuthenticated != true) return null;
-        if (principal.FindFirstValue(CallerClaims.Kind) == CallerClaims.Service)
-            return new Caller(CallerKind.Service, principal.FindFirstValue(CallerClaims.Name) ?? "service", null, false,
-                principal.FindAll(CallerClaims.Scope).Select(c => c.Value).ToHashSet());
         var id = HubUserIdOf(principal);
         return id is null ? null : new Caller(CallerKind.User, $"user:{id}", id, IsSuperAdminToken(principal), new HashSet<string>());
     }

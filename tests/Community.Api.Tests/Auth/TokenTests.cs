@@ -110,6 +110,17 @@ public abstract class TokenTests(TestApp app) : ApiTest(app)
         await (await Send(token, $"/api/v1/identities/twitch/{Unique("nobody")}")).Problem(HttpStatusCode.Forbidden, "forbidden");
     }
 
+    [Fact]
+    public async Task AServiceKeysClaimsInATokenDoNotMakeAService()
+    {
+        // Only a configured key is a service caller, whatever claims a signed token carries.
+        var userId = await App.HubUser();
+        var token = Jwt.Make(new() { ["sub"] = userId.ToString(), ["caller_kind"] = "service", ["name"] = "forged", ["scope"] = "*" });
+        await (await Send(token, $"/api/v1/identities/twitch/{Unique("nobody")}")).Problem(HttpStatusCode.Forbidden, "forbidden");
+        var me = await (await Send(token, $"/api/v1/users/{userId}")).Data();
+        Assert.Equal(userId, me.Long("id"));
+    }
+
     /// <summary>A private community nobody but its owner belongs to: 404 to everyone else short of a super admin.</summary>
     private async Task<long> HiddenCommunity() => await App.CommunityOwnedBy(await App.HubUser(), isPublic: false);
 
