@@ -57,6 +57,10 @@ public static class ReplicaSetup
         if (settings.Provider == DatabaseProvider.Postgres) DatabaseSetup.UsePostgres(builder, settings.ConnectionString, npgsql);
         else DatabaseSetup.UseSqlite(builder, settings.ConnectionString);
         builder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        // EF's check that no two operations share a context sets an AsyncLocal twice per row read (a new execution
+        // context each time): 28 % of a 50-row member page's allocations. A read-only context lives for one request
+        // that awaits each read, so there is nothing for the check to find here; the writing context keeps it.
+        builder.EnableThreadSafetyChecks(false);
         extra(builder);
         return builder.Options;
     }
