@@ -10,7 +10,7 @@ namespace Community.Api.Auth;
 /// </summary>
 public sealed class ApiKeyRegistry(IOptions<AuthOptions> options)
 {
-    private readonly (byte[] Digest, ServiceKeyPrincipal Key)[] _keys =
+    private readonly (byte[] Digest, ServiceKeyPrincipal Principal)[] _keys =
         options.Value.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).Select(k => (Digest(k.Key), new ServiceKeyPrincipal(k))).ToArray();
 
     /// <summary>The principal of the configured key <paramref name="presented"/> is, or null.</summary>
@@ -18,8 +18,8 @@ public sealed class ApiKeyRegistry(IOptions<AuthOptions> options)
     {
         var digest = Digest(presented);
         ServiceKeyPrincipal? match = null;
-        foreach (var (candidate, key) in _keys)
-            if (CryptographicOperations.FixedTimeEquals(candidate, digest)) match ??= key;
+        foreach (var (candidate, principal) in _keys)
+            if (CryptographicOperations.FixedTimeEquals(candidate, digest)) match ??= principal;
         return match;
     }
 
