@@ -35,7 +35,7 @@ public static class AuthSetup
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         // AddAuthentication also adds ASP.NET Data Protection, whose hosted service loads its XML key ring at start and
-        // writes one into $HOME when there is none (the Helm chart's root filesystem is read-only: a warning each start).
+        // writes one into $HOME when there is none (where the Helm chart's read-only root filesystem cannot keep it).
         // Nothing here protects data with it (no cookies, no antiforgery, no protected tokens), so it does not start.
         var dataProtection = typeof(IDataProtectionBuilder).Assembly;
         foreach (var keyRingLoader in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == dataProtection).ToList())
