@@ -35,6 +35,15 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"PostgreSQL at {pg.Host}:{pg.Port}/{pg.Database}" : ""
         : $"SQLite file {SqliteFile}";
 
+    /// <summary>
+    /// The connection strings <see cref="ReadOnlyDb"/> opens on the primary and on the replica. The primary's and the
+    /// replica's own unless <see cref="ForDirectConnections"/> multiplexes them.
+    /// </summary>
+    public string PrimaryReads { get => field ?? ConnectionString; init; }
+
+    /// <inheritdoc cref="PrimaryReads"/>
+    public string? ReplicaReads { get => field ?? ReadConnectionString; init; }
+
     /// <summary>The SQLite database file; null on PostgreSQL.</summary>
     public string? SqliteFile => Provider == DatabaseProvider.Sqlite ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
 
@@ -58,17 +67,32 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     /// it does not reset the session when a request returns the connection (<c>No Reset On Close</c>: the service keeps
     /// no session state, no SET, temporary tables or session advisory locks, so the reset would only cost the server
     /// work on every request). A <c>Max Auto Prepare</c> the URL sets is kept.
+    /// <para>
+    /// The lag-tolerant reads (<see cref="ReadOnlyDb"/>) are also multiplexed: each is one statement outside any
+    /// transaction, so Npgsql may write the statements waiting at that moment to a connection in one send and read their
+    /// results back with one loop per connection, instead of one connection, one send and one receive per request. Member
+    /// page 2 at 1 M members, alternating builds, nine rounds: +11–44 % pages a second, 1–19 % less CPU per page, the
+    /// p99 moving both ways. Writes, and everything read inside or beside them on <see cref="CommunityDb"/>, keep
+    /// connections of their own: a transaction would hold a multiplexed connection for itself anyway.
+    /// </para>
     /// </summary>
     public DatabaseSettings ForDirectConnections()
     {
         if (Provider != DatabaseProvider.Postgres) return this;
-        return this with { ConnectionString = Reused(ConnectionString)!, ReadConnectionString = Reused(ReadConnectionString) };
+        return this with
+        {
+            ConnectionString = Reused(ConnectionString, multiplexed: false)!,
+            ReadConnectionString = Reused(ReadConnectionString, multiplexed: false),
+            PrimaryReads = Reused(ConnectionString, multiplexed: true)!,
+            ReplicaReads = Reused(ReadConnectionString, multiplexed: true),
+        };
 
-        static string? Reused(string? connectionString)
+        static string? Reused(string? connectionString, bool multiplexed)
         {
             if (connectionString is null) return null;
             var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
             if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = PreparedStatementsPerConnection;
+            if (multiplexed) builder.Multiplexing = true;
             return builder.ConnectionString;
         }
     }

@@ -247,6 +247,24 @@ public sealed class DatabaseSettingsTests : IDisposable
     }
 
     [Fact]
+    public void OnlyLagTolerantReadsAreMultiplexedAndNotBehindATransactionPooler()
+    {
+        var direct = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("DATABASE_READ_URL", "postgresql://u@replica/x"));
+        Assert.Equal((false, false, true, true), (Multiplexed(direct.ConnectionString), Multiplexed(direct.ReadConnectionString!),
+            Multiplexed(direct.PrimaryReads), Multiplexed(direct.ReplicaReads!)));
+        Assert.Equal(("db", "replica"), (new NpgsqlConnectionStringBuilder(direct.PrimaryReads).Host, new NpgsqlConnectionStringBuilder(direct.ReplicaReads).Host));
+
+        var pooled = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("DATABASE_READ_URL", "postgresql://u@replica/x"), ("Database:TransactionPooling", "true"));
+        Assert.Equal((pooled.ConnectionString, pooled.ReadConnectionString), (pooled.PrimaryReads, pooled.ReplicaReads));
+        Assert.False(Multiplexed(pooled.PrimaryReads));
+
+        var sqlite = Parse(("DATABASE_URL", $"sqlite:{_root}/x.db"));
+        Assert.Equal((sqlite.ConnectionString, null), (sqlite.PrimaryReads, sqlite.ReplicaReads));
+
+        static bool Multiplexed(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Multiplexing;
+    }
+
+    [Fact]
     public void TransactionPoolingTurnsPreparationOffWhateverTheUrlSaysAndAppliesOnlyToPostgres()
     {
         var settings = Parse(("DATABASE_URL", "postgresql://u@db/x?Max%20Auto%20Prepare=50"),
