@@ -28,8 +28,11 @@ public static class DatabaseSetup
         Action<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder>? npgsql = null) =>
         options.UseNpgsql(connectionString, npgsql).UseSnakeCaseNamingConvention().LogHandledFailuresAtDebug();
 
-    internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance).LogHandledFailuresAtDebug();
+    internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
+    {
+        SqliteConnectionSetup.ConfigureLibrary();
+        return options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance).LogHandledFailuresAtDebug();
+    }
 
     /// <summary>
     /// EF Core logs every failed command, commit and save at Error. Here most are outcomes the caller handles: a unique
@@ -53,8 +56,11 @@ public static class DatabaseSetup
         {
             await db.Database.MigrateAsync(cancellationToken);
             if (!db.IsPostgres)
+            {
                 // WAL lets readers run beside the single SQLite writer; the setting is stored in the file.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                logger.LogDebug("SQLite memory statistics are {State}", SqliteConnectionSetup.ConfigureLibrary() ? "off" : "on");
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

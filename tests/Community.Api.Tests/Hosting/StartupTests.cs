@@ -154,6 +154,15 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task SqliteRunsWithoutItsMemoryStatistics()
+    {
+        // With them on, every allocation inside SQLite takes one process-wide mutex (see SqliteConnectionSetup).
+        var outcome = await RunAsync(Production(SqliteUrl).With("LOG_LEVEL", "DEBUG"), "migrate");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("SQLite memory statistics are off", outcome.Stdout);
+    }
+
+    [Fact]
     public async Task WithoutADatabaseUrlTheSqliteFileIsUnderDataInTheWorkingDirectory()
     {
         var outcome = await RunAsync(Production(), "migrate");
