@@ -35,14 +35,18 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"PostgreSQL at {pg.Host}:{pg.Port}/{pg.Database}" : ""
         : $"SQLite file {SqliteFile}";
 
-    /// <summary>
-    /// The connection strings <see cref="ReadOnlyDb"/> opens on the primary and on the replica. The primary's and the
-    /// replica's own unless <see cref="ForDirectConnections"/> multiplexes them.
-    /// </summary>
-    public string PrimaryReads { get => field ?? ConnectionString; init; }
+    /// <summary>Whether <see cref="ReadOnlyDb"/>'s connections are multiplexed (see <see cref="ForDirectConnections"/>).</summary>
+    public bool MultiplexesReads { get; init; }
 
-    /// <inheritdoc cref="PrimaryReads"/>
-    public string? ReplicaReads { get => field ?? ReadConnectionString; init; }
+    /// <summary>The connection string <see cref="ReadOnlyDb"/> opens on the primary: the primary's, multiplexed when <see cref="MultiplexesReads"/>.</summary>
+    public string ReadOnlyDbPrimary => ForReads(ConnectionString)!;
+
+    /// <summary>The connection string <see cref="ReadOnlyDb"/> opens on the replica, if there is one; as <see cref="ReadOnlyDbPrimary"/>.</summary>
+    public string? ReadOnlyDbReplica => ForReads(ReadConnectionString);
+
+    private string? ForReads(string? connectionString) => connectionString is null || !MultiplexesReads
+        ? connectionString
+        : new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true }.ConnectionString;
 
     /// <summary>The SQLite database file; null on PostgreSQL.</summary>
     public string? SqliteFile => Provider == DatabaseProvider.Sqlite ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
@@ -79,20 +83,13 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public DatabaseSettings ForDirectConnections()
     {
         if (Provider != DatabaseProvider.Postgres) return this;
-        return this with
-        {
-            ConnectionString = Reused(ConnectionString, multiplexed: false)!,
-            ReadConnectionString = Reused(ReadConnectionString, multiplexed: false),
-            PrimaryReads = Reused(ConnectionString, multiplexed: true)!,
-            ReplicaReads = Reused(ReadConnectionString, multiplexed: true),
-        };
+        return this with { ConnectionString = Reused(ConnectionString)!, ReadConnectionString = Reused(ReadConnectionString), MultiplexesReads = true };
 
-        static string? Reused(string? connectionString, bool multiplexed)
+        static string? Reused(string? connectionString)
         {
             if (connectionString is null) return null;
             var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
             if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = PreparedStatementsPerConnection;
-            if (multiplexed) builder.Multiplexing = true;
             return builder.ConnectionString;
         }
     }
@@ -108,7 +105,12 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     {
         if (Provider != DatabaseProvider.Postgres)
             throw new StartupConfigurationException("Database:TransactionPooling applies to PostgreSQL; DATABASE_URL names SQLite.");
-        return this with { ConnectionString = WithoutSessionState(ConnectionString)!, ReadConnectionString = WithoutSessionState(ReadConnectionString) };
+        return this with
+        {
+            ConnectionString = WithoutSessionState(ConnectionString)!,
+            ReadConnectionString = WithoutSessionState(ReadConnectionString),
+            MultiplexesReads = false, // the pooler, not Npgsql, decides which server connection runs each statement
+        };
 
         static string? WithoutSessionState(string? connectionString) => connectionString is null ? null
             : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true }.ConnectionString;

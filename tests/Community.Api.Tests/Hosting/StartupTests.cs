@@ -260,15 +260,15 @@ public sealed class DatabaseSettingsTests : IDisposable
     {
         var direct = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("DATABASE_READ_URL", "postgresql://u@replica/x"));
         Assert.Equal((false, false, true, true), (Multiplexed(direct.ConnectionString), Multiplexed(direct.ReadConnectionString!),
-            Multiplexed(direct.PrimaryReads), Multiplexed(direct.ReplicaReads!)));
-        Assert.Equal(("db", "replica"), (new NpgsqlConnectionStringBuilder(direct.PrimaryReads).Host, new NpgsqlConnectionStringBuilder(direct.ReplicaReads).Host));
+            Multiplexed(direct.ReadOnlyDbPrimary), Multiplexed(direct.ReadOnlyDbReplica!)));
+        Assert.Equal(("db", "replica"), (new NpgsqlConnectionStringBuilder(direct.ReadOnlyDbPrimary).Host, new NpgsqlConnectionStringBuilder(direct.ReadOnlyDbReplica).Host));
 
         var pooled = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("DATABASE_READ_URL", "postgresql://u@replica/x"), ("Database:TransactionPooling", "true"));
-        Assert.Equal((pooled.ConnectionString, pooled.ReadConnectionString), (pooled.PrimaryReads, pooled.ReplicaReads));
-        Assert.False(Multiplexed(pooled.PrimaryReads));
+        Assert.Equal((pooled.ConnectionString, pooled.ReadConnectionString), (pooled.ReadOnlyDbPrimary, pooled.ReadOnlyDbReplica));
+        Assert.False(Multiplexed(pooled.ReadOnlyDbPrimary));
 
         var sqlite = Parse(("DATABASE_URL", $"sqlite:{_root}/x.db"));
-        Assert.Equal((sqlite.ConnectionString, null), (sqlite.PrimaryReads, sqlite.ReplicaReads));
+        Assert.Equal((sqlite.ConnectionString, null), (sqlite.ReadOnlyDbPrimary, sqlite.ReadOnlyDbReplica));
 
         static bool Multiplexed(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Multiplexing;
     }

@@ -36,7 +36,7 @@ public sealed class ReplicaMonitor : BackgroundService
         // Short timeouts: a replica that hangs is as good as down, and the monitor must notice within a poll or two.
         _primary = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Timeout = 3, CommandTimeout = 3 }.ConnectionString;
         _replica = new NpgsqlConnectionStringBuilder(settings.ReadConnectionString) { Timeout = 3, CommandTimeout = 3 }.ConnectionString;
-        _reads = settings.ReplicaReads!;
+        _reads = settings.ReadOnlyDbReplica!;
     }
 
     public Snapshot Now => _now;

@@ -12,8 +12,8 @@ namespace Community.Api.Data.Replica;
 /// </summary>
 public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor monitor, WritePositions positions) : IDbConnectionInterceptor, IDbCommandInterceptor
 {
-    private readonly string _primary = settings.PrimaryReads;
-    private readonly string _replica = settings.ReplicaReads!;
+    private readonly string _primary = settings.ReadOnlyDbPrimary;
+    private readonly string _replica = settings.ReadOnlyDbReplica!;
 
     public InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
     {

@@ -54,8 +54,8 @@ public static class ReplicaSetup
         Action<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder>? npgsql = null)
     {
         var builder = new DbContextOptionsBuilder<ReadOnlyDb>();
-        if (settings.Provider == DatabaseProvider.Postgres) DatabaseSetup.UsePostgres(builder, settings.PrimaryReads, npgsql);
-        else DatabaseSetup.UseSqlite(builder, settings.PrimaryReads);
+        if (settings.Provider == DatabaseProvider.Postgres) DatabaseSetup.UsePostgres(builder, settings.ReadOnlyDbPrimary, npgsql);
+        else DatabaseSetup.UseSqlite(builder, settings.ReadOnlyDbPrimary);
         builder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         // EF's check that no two operations share a context sets an AsyncLocal twice per row read (a new execution
         // context each time): 28 % of a 50-row member page's allocations. A read-only context lives for one request
