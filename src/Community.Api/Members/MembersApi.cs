@@ -115,7 +115,7 @@ public static partial class MembersApi
         var after = cursors.Decode(cursor, list, errors, byReputation ? ReputationKey : CursorKey.Ticks, CursorKey.Id);
         if (errors.HasProblem(out var invalid)) return invalid;
 
-        var page = reads.IsPostgres && status is (null or MemberStatus.Active) && role is null && string.IsNullOrEmpty(search)
+        var page = status is (null or MemberStatus.Active) && role is null && string.IsNullOrEmpty(search)
             ? await DefaultMemberPages.ReadAsync(reads, id, byReputation, after!, pageSize!.Value + 1, ct)
             : await ComposedPageAsync(reads, id, status, role, search, byReputation, after, pageSize!.Value, ct);
         var now = clock.UtcNow();
@@ -127,7 +127,7 @@ public static partial class MembersApi
         return HotOk.Of(Envelope.Page(result));
     }
 
-    /// <summary>Any other page (a status, role or name filter, or SQLite): composed for the request.</summary>
+    /// <summary>Any other page (a status, role or name filter): composed for the request.</summary>
     private static Task<List<MemberQueries.MemberRow>> ComposedPageAsync(ReadOnlyDb reads, long id, string? status, string? role, string? search,
         bool byReputation, long[]? after, int pageSize, CancellationToken ct)
     {
