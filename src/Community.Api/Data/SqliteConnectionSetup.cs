@@ -39,8 +39,11 @@ internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
         connection.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         // In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing and the
         // file cannot be corrupted; only a power cut may lose the last commits. Commits stop waiting on fsync.
+        // A writer that finds another writing waits in SQLite's own busy handler, which retries within milliseconds,
+        // for as long as a command may run. Left to Microsoft.Data.Sqlite, it sleeps 150 ms between tries: under 32
+        // concurrent new-viewer joins the p99 was 616-798 ms (113-125 ms with this) and 642-794 joins/s (989-1,075).
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={connection.DefaultTimeout * 1000};";
         pragma.ExecuteNonQuery();
     }
 }
