@@ -11,9 +11,10 @@ namespace Community.Api.Members;
 /// The member page almost every caller asks for, compiled: active members, no role or name filter, by <c>joined_at</c>
 /// or by <c>reputation</c>, first page or after a cursor. Otherwise EF funcletizes the page's expression tree and looks
 /// it up in its query cache on every page (with building the tree, ~15 % of a page's CPU on PostgreSQL; on SQLite, whose
-/// page after a cursor is two seeks joined by a Concat, about half). The SQL is the one <see cref="MembersApi"/> composes for the same page (bench/sql/page_*.sql are its
-/// anchors). One compiled query per provider, sort, first page or not, and page size (at most 2 x 4 x the largest
-/// limit), because the size stays a constant in the SQL (see <see cref="Http.Paging.TakePage{T}"/>).
+/// page after a cursor is two seeks joined by a Concat, about half). The SQL is the one <see cref="MembersApi"/>
+/// composes for the same page (bench/sql/page_*.sql are its anchors). One compiled query per provider, sort, first page
+/// or not, and page size (at most 2 x 4 x the largest limit), because the size stays a constant in the SQL (see
+/// <see cref="Http.Paging.TakePage{T}"/>).
 /// </summary>
 public static class DefaultMemberPages
 {

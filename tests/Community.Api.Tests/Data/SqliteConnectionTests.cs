@@ -1,5 +1,6 @@
 using Community.Api.Data;
 using Community.Api.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,10 +17,10 @@ public sealed class SqliteConnectionTests(SqliteApp app) : ApiTest(app), IClassF
         foreach (var db in new CommunityDb[] { scope.ServiceProvider.GetRequiredService<CommunityDb>(), scope.ServiceProvider.GetRequiredService<ReadOnlyDb>() })
         {
             await db.Database.OpenConnectionAsync(Ct);
-            var timeoutMs = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection c ? c.DefaultTimeout * 1000 : -1;
+            var connection = Assert.IsType<SqliteConnection>(db.Database.GetDbConnection());
             var busyTimeout = await db.Database.SqlQueryRaw<int>("SELECT timeout AS \"Value\" FROM pragma_busy_timeout").SingleAsync(Ct);
-            Assert.Equal(30_000, timeoutMs);
-            Assert.Equal(timeoutMs, busyTimeout);
+            Assert.Equal(30, connection.DefaultTimeout);
+            Assert.Equal(connection.DefaultTimeout * 1000, busyTimeout);
         }
     }
 }
