@@ -13,6 +13,11 @@ namespace Community.Api.Events;
 /// below them. Readers (the feed, the webhook fan-out, relays) stop there. A transaction still in progress only holds the
 /// horizon back until it ends. SQLite has one writer at a time: its ids are commit-ordered and its horizon is unbounded.
 /// </para>
+/// <para>
+/// At COMMIT, a transaction whose community already holds a committed event numbered above its own moves its events
+/// to a transaction id drawn then (migration EventsOrderedPerCommunity), so a community's events follow the order its
+/// changes happened. That id is a subtransaction's, larger than the transaction's own, so the horizon's rule holds.
+/// </para>
 /// </summary>
 public static class FeedHorizon
 {

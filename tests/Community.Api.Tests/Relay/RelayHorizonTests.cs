@@ -8,7 +8,7 @@ namespace Community.Api.Tests.Relay;
 
 /// <summary>
 /// On PostgreSQL event ids follow transaction ids, not commits: a transaction that started earlier can commit its event
-/// below one already committed. The relay stops at the feed horizon, so that event still reaches the stream, before the
+/// below one already committed (of another community; within one, the commit moves it above). The relay stops at the feed horizon, so that event still reaches the stream, before the
 /// later one; and while an older transaction holds events back, it looks again soon instead of after the poll (a
 /// minute here), since nothing wakes it when that transaction ends.
 /// </summary>
@@ -19,12 +19,13 @@ public sealed class RelayHorizonTestsOnPostgres(SlowPollRelayPostgresApp app) : 
     {
         await using var consumer = await ConsumerAsync();
         var (communityId, channel) = await App.ConnectedCommunity();
+        var elsewhere = (await App.Community()).Long("id");
         await CaughtUpAsync("the relay never caught up");
 
         await using var scope = App.Services.CreateAsyncScope();
         var older = scope.ServiceProvider.GetRequiredService<CommunityDb>();
         await using var transaction = await older.Database.BeginTransactionAsync(Ct);
-        var early = scope.ServiceProvider.GetRequiredService<Journal>().Event(EventTypes.CommunityUpdated, communityId, new { note = "started first" });
+        var early = scope.ServiceProvider.GetRequiredService<Journal>().Event(EventTypes.CommunityUpdated, elsewhere, new { note = "started first" });
         await older.SaveChangesAsync(Ct);
 
         await App.Join(channel, Unique("viewer"));
