@@ -104,22 +104,24 @@ public sealed class EventOrderRaceTestsOnPostgres(JitteredPostgresApp app) : Eve
         await using var firstTx = await first.Db.Database.BeginTransactionAsync(Ct);
         var early = await first.Record(community);
         var apart = await first.Record(elsewhere);
-        await using (var secondTx = await second.Db.Database.BeginTransactionAsync(Ct))
-        {
-            var late = await second.Record(community);
-            Assert.True(late.Id > early.Id, "The second transaction drew the larger id, as the interleaving needs.");
-            await secondTx.CommitAsync(Ct);
-        }
+        var unscoped = await first.Record(null);
+        await using var secondTx = await second.Db.Database.BeginTransactionAsync(Ct);
+        var late = await second.Record(community);
+        Assert.True(late.Id > early.Id, "The second transaction drew the larger id, as the interleaving needs.");
+        await secondTx.CommitAsync(Ct);
         await firstTx.CommitAsync(Ct);
 
         var types = await App.Db(db => db.Events.Where(e => e.CommunityId == community && e.Type.StartsWith("test."))
             .OrderBy(e => e.Id).Select(e => e.Type).ToListAsync(Ct));
         Assert.Equal(["test.second", "test.first"], types);
-        // Both of the first transaction's events moved together, keeping their order in it.
+        // The first transaction's community events moved together, keeping their order in it; its event of no
+        // community stayed where it was.
         var moved = await App.Db(db => db.Events.Where(e => e.Type == "test.first" && (e.CommunityId == community || e.CommunityId == elsewhere))
-            .OrderBy(e => e.Id).Select(e => e.CommunityId).ToListAsync(Ct));
-        Assert.Equal([community, elsewhere], moved);
+            .OrderBy(e => e.Id).Select(e => new { e.Id, e.CommunityId }).ToListAsync(Ct));
+        Assert.Equal([community, elsewhere], moved.Select(e => e.CommunityId));
+        Assert.True(moved[0].Id > late.Id);
         Assert.Empty(await App.Db(db => db.Events.Where(e => e.Id == early.Id || e.Id == apart.Id).ToListAsync(Ct)));
+        Assert.Equal(1, await App.Db(db => db.Events.CountAsync(e => e.Id == unscoped.Id && e.CommunityId == null && e.Type == "test.first", Ct)));
     }
 
     /// <summary>A transaction with nothing committed above it in its communities keeps the ids it drew.</summary>
@@ -141,7 +143,7 @@ public sealed class EventOrderRaceTestsOnPostgres(JitteredPostgresApp app) : Eve
     {
         public CommunityDb Db { get; } = scope.ServiceProvider.GetRequiredService<CommunityDb>();
 
-        public async Task<OutboxEvent> Record(long communityId)
+        public async Task<OutboxEvent> Record(long? communityId)
         {
             var recorded = scope.ServiceProvider.GetRequiredService<Journal>().Event(eventType, communityId, new { });
             await Db.SaveChangesAsync(ct);

@@ -15,9 +15,9 @@ namespace Community.Api.Data.Migrations.Postgres
             // index) and acts on what that one committed, would be numbered before the event it follows, and the feed,
             // relays and webhooks (in id order, "in order per community") would tell them backwards.
             // So at COMMIT (a deferred trigger, once per transaction) a transaction whose community already holds a
-            // committed event numbered above its own moves its events above it: to a transaction id drawn now, newer than
-            // every id handed out so far, which only a subtransaction can draw (a write inside a block with an EXCEPTION
-            // clause). Events keep their place in the transaction. Every event a transaction saw committed before it
+            // committed event numbered above its own moves its community events above it: to a transaction id drawn now,
+            // newer than every id handed out so far, which only a subtransaction can draw (a row lock inside a block with
+            // an EXCEPTION clause). Events keep their place in the transaction; those of no community stay where they are. Every event a transaction saw committed before it
             // commits is then numbered before its own; transactions committing at the same moment saw nothing of each
             // other, and either order is true. The id stays above pg_snapshot_xmin while the transaction runs, so the
             // feed's horizon (Events/FeedHorizon.cs) still never passes an event that commits later. No lock is taken.
@@ -38,13 +38,17 @@ namespace Community.Api.Data.Migrations.Postgres
                     THEN
                         RETURN NULL;
                     END IF;
+                    -- Locking our own new row in a subtransaction draws its id and leaves it in the row's xmax (a plain
+                    -- id: nobody else can see the row to lock it too) without writing a new version of the row.
                     BEGIN
-                        UPDATE events SET id = id WHERE id = NEW.id RETURNING xmin::text::bigint INTO drawn;
+                        PERFORM 1 FROM events WHERE id = NEW.id FOR UPDATE;
                     EXCEPTION WHEN OTHERS THEN RAISE;
                     END;
-                    -- xmin holds 32 bits; the subtransaction's id is the first one above ours with them.
+                    SELECT xmax::text::bigint INTO drawn FROM events WHERE id = NEW.id;
+                    -- xmax holds 32 bits; the subtransaction's id is the first one above ours with them.
                     drawn := own + ((drawn - own) & 4294967295);
-                    UPDATE events SET id = (drawn << 12) | (id & 4095) WHERE id > first_id AND id < past_id;
+                    UPDATE events SET id = (drawn << 12) | (id & 4095)
+                    WHERE id > first_id AND id < past_id AND community_id IS NOT NULL;
                     RETURN NULL;
                 END $$;
                 CREATE CONSTRAINT TRIGGER events_follow_committed AFTER INSERT ON events
