@@ -14,9 +14,10 @@ namespace Community.Api.Events;
 /// horizon back until it ends. SQLite has one writer at a time: its ids are commit-ordered and its horizon is unbounded.
 /// </para>
 /// <para>
-/// At COMMIT, a transaction whose community already holds a committed event numbered above its own moves its events
-/// to a transaction id drawn then (migration EventsOrderedPerCommunity), so a community's events follow the order its
-/// changes happened. That id is a subtransaction's, larger than the transaction's own, so the horizon's rule holds.
+/// At COMMIT, a transaction whose community already holds a committed event numbered above its own moves its
+/// community events to a transaction id drawn then (migration EventsOrderedPerCommunity), so a community's events
+/// follow the order its changes happened. That id is a subtransaction's, larger than the transaction's own, so the
+/// horizon's rule holds.
 /// </para>
 /// </summary>
 public static class FeedHorizon

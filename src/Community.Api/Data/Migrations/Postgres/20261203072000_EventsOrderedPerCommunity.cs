@@ -17,10 +17,11 @@ namespace Community.Api.Data.Migrations.Postgres
             // So at COMMIT (a deferred trigger, once per transaction) a transaction whose community already holds a
             // committed event numbered above its own moves its community events above it: to a transaction id drawn now,
             // newer than every id handed out so far, which only a subtransaction can draw (a row lock inside a block with
-            // an EXCEPTION clause). Events keep their place in the transaction; those of no community stay where they are. Every event a transaction saw committed before it
-            // commits is then numbered before its own; transactions committing at the same moment saw nothing of each
-            // other, and either order is true. The id stays above pg_snapshot_xmin while the transaction runs, so the
-            // feed's horizon (Events/FeedHorizon.cs) still never passes an event that commits later. No lock is taken.
+            // an EXCEPTION clause). Events keep their place in the transaction; those of no community stay where they
+            // are. Every event a transaction saw committed before it commits is then numbered before its own;
+            // transactions committing at the same moment saw nothing of each other, and either order is true. The id
+            // stays above pg_snapshot_xmin while the transaction runs, so the feed's horizon (Events/FeedHorizon.cs)
+            // still never passes an event that commits later. No lock is taken.
             migrationBuilder.Sql("""
                 CREATE FUNCTION events_follow_committed() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
