@@ -90,8 +90,9 @@ public sealed class EventOrderRaceTestsOnPostgres(JitteredPostgresApp app) : Eve
 {
     /// <summary>
     /// The interleaving itself, step by step: a transaction records an event (drawing its id), another records one for
-    /// the same community and commits, then the first commits. The first is numbered after the second, which it
-    /// could have seen; an event of another community is left where it was.
+    /// the same community and commits, then the first commits. The first transaction's community events (its event of
+    /// another community too) are numbered after the second's, which it could have seen; its event of no community
+    /// keeps its id.
     /// </summary>
     [Fact]
     public async Task AnEventCommittedAfterAnotherOfItsCommunityIsNumberedAfterIt()

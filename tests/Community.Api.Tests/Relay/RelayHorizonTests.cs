@@ -8,9 +8,10 @@ namespace Community.Api.Tests.Relay;
 
 /// <summary>
 /// On PostgreSQL event ids follow transaction ids, not commits: a transaction that started earlier can commit its event
-/// below one already committed (of another community; within one, the commit moves it above). The relay stops at the feed horizon, so that event still reaches the stream, before the
-/// later one; and while an older transaction holds events back, it looks again soon instead of after the poll (a
-/// minute here), since nothing wakes it when that transaction ends.
+/// below one already committed (of another community; within one, the commit moves it above). The relay stops at the
+/// feed horizon, so that event still reaches the stream, before the later one; and while an older transaction holds
+/// events back, it looks again soon instead of after the poll (a minute here), since nothing wakes it when that
+/// transaction ends.
 /// </summary>
 public sealed class RelayHorizonTestsOnPostgres(SlowPollRelayPostgresApp app) : RelayTest(app), IClassFixture<SlowPollRelayPostgresApp>
 {
