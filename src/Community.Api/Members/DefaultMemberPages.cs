@@ -8,22 +8,23 @@ using PageQuery = System.Func<Community.Api.Data.ReadOnlyDb, long, System.DateTi
 namespace Community.Api.Members;
 
 /// <summary>
-/// The member page almost every caller asks for, compiled: active members, no role or name filter, by <c>joined_at</c>
-/// or by <c>reputation</c>, first page or after a cursor. Otherwise EF funcletizes the page's expression tree and looks
-/// it up in its query cache on every page (with building the tree, ~15 % of a page's CPU on PostgreSQL; on SQLite, whose
-/// page after a cursor is two seeks joined by a Concat, about half). The SQL is the one <see cref="MembersApi"/>
-/// composes for the same page (bench/sql/page_*.sql are its anchors). One compiled query per provider, sort, first page
-/// or not, and page size (at most 2 x 4 x the largest limit), because the size stays a constant in the SQL (see
-/// <see cref="Http.Paging.TakePage{T}"/>).
+/// The member page almost every caller asks for: active members, no role or name filter, by <c>joined_at</c> or by
+/// <c>reputation</c>, first page or after a cursor. PostgreSQL reads it with its own data reader
+/// (<see cref="PostgresMemberPages"/>); SQLite runs it compiled. Otherwise EF funcletizes the page's expression tree and
+/// looks it up in its query cache on every page (with building the tree, about half of a SQLite page's CPU, whose page
+/// after a cursor is two seeks joined by a Concat). The SQL is the one <see cref="MembersApi"/> composes for the same
+/// page. One compiled query per sort, first page or not, and page size (at most 4 x the largest limit), because the
+/// size stays a constant in the SQL (see <see cref="Http.Paging.TakePage{T}"/>).
 /// </summary>
 public static class DefaultMemberPages
 {
-    private static readonly ConcurrentDictionary<(bool Postgres, bool ByReputation, bool AfterCursor, int Take), CompiledPerModel<PageQuery>> Compiled = new();
+    private static readonly ConcurrentDictionary<(bool ByReputation, bool AfterCursor, int Take), CompiledPerModel<PageQuery>> Compiled = new();
 
     /// <summary>Up to <paramref name="take"/> rows after <paramref name="after"/> (the cursor's sort key and user), or from the first when it is empty.</summary>
     public static Task<List<MemberRow>> ReadAsync(ReadOnlyDb db, long communityId, bool byReputation, long[] after, int take, CancellationToken ct)
     {
-        var page = Compiled.GetOrAdd((db.IsPostgres, byReputation, after.Length > 0, take), key => new(() => Compile(key))).For(db);
+        if (db.IsPostgres) return PostgresMemberPages.ReadAsync(db, communityId, byReputation, after, take, ct);
+        var page = Compiled.GetOrAdd((byReputation, after.Length > 0, take), key => new(() => Compile(key))).For(db);
         var rows = after is [var key, var userId]
             ? byReputation
                 ? page(db, communityId, default, (int)key, userId)
@@ -32,32 +33,28 @@ public static class DefaultMemberPages
         return rows.ToListAsync(ct).AsTask();
     }
 
-    private static PageQuery Compile((bool Postgres, bool ByReputation, bool AfterCursor, int Take) key) =>
-        key.Postgres || !key.AfterCursor ? RowComparison(key.ByReputation, key.AfterCursor, key.Take)
-        : key.ByReputation ? SqliteAfterReputation(key.Take) : SqliteAfterJoinedAt(key.Take);
+    private static PageQuery Compile((bool ByReputation, bool AfterCursor, int Take) key) =>
+        !key.AfterCursor ? FirstPage(key.ByReputation, key.Take)
+        : key.ByReputation ? AfterReputation(key.Take) : AfterJoinedAt(key.Take);
 
     // The join is written out rather than taken from MemberQueries.MembersWithNames: a compiled query cannot call a
-    // method that builds part of it (EF refuses to translate the call). Whether the cursor's condition applies is
-    // captured, not passed: EF inlines captured values of a compiled query as constants (the size too), so the first
-    // page's SQL has no cursor condition at all (on either provider) and a later page's is the plain keyset query
-    // PostgreSQL plans once.
-    private static PageQuery RowComparison(bool byReputation, bool afterCursor, int take) => byReputation
+    // method that builds part of it (EF refuses to translate the call). EF inlines captured values of a compiled query
+    // as constants, so the size is one.
+    private static PageQuery FirstPage(bool byReputation, int take) => byReputation
         ? EF.CompileAsyncQuery((ReadOnlyDb db, long communityId, DateTime joinedAt, int reputation, long hubUserId) =>
             db.Members.AsNoTracking().Join(db.HubUsers, m => m.HubUserId, u => u.Id, (m, u) => new MemberRow { Member = m, Username = u.Username })
                 .Where(r => r.Member.CommunityId == communityId && r.Member.Status == MemberStatus.Active)
-                .Where(r => !afterCursor || EF.Functions.LessThan(ValueTuple.Create(r.Member.Reputation, r.Member.HubUserId), ValueTuple.Create(reputation, hubUserId)))
                 .OrderByDescending(r => r.Member.Reputation).ThenByDescending(r => r.Member.HubUserId)
                 .Take(take))
         : EF.CompileAsyncQuery((ReadOnlyDb db, long communityId, DateTime joinedAt, int reputation, long hubUserId) =>
             db.Members.AsNoTracking().Join(db.HubUsers, m => m.HubUserId, u => u.Id, (m, u) => new MemberRow { Member = m, Username = u.Username })
                 .Where(r => r.Member.CommunityId == communityId && r.Member.Status == MemberStatus.Active)
-                .Where(r => !afterCursor || EF.Functions.GreaterThan(ValueTuple.Create(r.Member.JoinedAt, r.Member.HubUserId), ValueTuple.Create(joinedAt, hubUserId)))
                 .OrderBy(r => r.Member.JoinedAt).ThenBy(r => r.Member.HubUserId)
                 .Take(take));
 
     // SQLite's form of a page after a cursor (EF has no row values there), as MembersApi composes it: the rest of the
     // cursor's tie group and what sorts strictly after it, each its own index seek.
-    private static PageQuery SqliteAfterReputation(int take) =>
+    private static PageQuery AfterReputation(int take) =>
         EF.CompileAsyncQuery((ReadOnlyDb db, long communityId, DateTime joinedAt, int reputation, long hubUserId) =>
             db.Members.AsNoTracking().Join(db.HubUsers, m => m.HubUserId, u => u.Id, (m, u) => new MemberRow { Member = m, Username = u.Username })
                 .Where(r => r.Member.CommunityId == communityId && r.Member.Status == MemberStatus.Active)
@@ -70,7 +67,7 @@ public static class DefaultMemberPages
                 .OrderByDescending(r => r.Member.Reputation).ThenByDescending(r => r.Member.HubUserId)
                 .Take(take));
 
-    private static PageQuery SqliteAfterJoinedAt(int take) =>
+    private static PageQuery AfterJoinedAt(int take) =>
         EF.CompileAsyncQuery((ReadOnlyDb db, long communityId, DateTime joinedAt, int reputation, long hubUserId) =>
             db.Members.AsNoTracking().Join(db.HubUsers, m => m.HubUserId, u => u.Id, (m, u) => new MemberRow { Member = m, Username = u.Username })
                 .Where(r => r.Member.CommunityId == communityId && r.Member.Status == MemberStatus.Active)

@@ -61,6 +61,10 @@ public abstract class BanTests(TestApp app) : ApiTest(app)
         var timedOut = await (await App.User(crew.Moderator).Post($"{crew.Url}/members/{hubUserId}/ban",
             new { reason = "cool off", duration_seconds = 300 })).Data();
         Assert.NotEqual(JsonValueKind.Null, timedOut.GetProperty("ban").GetProperty("expires_at").ValueKind);
+        // The member list (its default page is read by hand on PostgreSQL) shows the timed-out member as the ban answered it.
+        var listed = (await (await App.User(crew.Moderator).Get($"{crew.Url}/members?limit=200")).Data()).EnumerateArray()
+            .Single(m => m.Long("hub_user_id") == hubUserId);
+        Assert.Equal(timedOut.GetRawText(), listed.GetRawText());
         await (await JoinVia("discord", discord, account)).Problem(HttpStatusCode.Forbidden, "member_banned");
         Assert.True((await Lookup("discord", discord, account)).Bool("banned"));
 

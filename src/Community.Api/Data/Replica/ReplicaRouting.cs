@@ -70,8 +70,10 @@ public sealed class ReplicaRouting(DatabaseSettings settings, ReplicaMonitor mon
         session.MayUseReplica = false;
     }
 
-    internal static void Count(CommandEventData eventData) =>
-        (SessionOf(eventData)?.OnReplica == true ? ReadsOnReplica : ReadsOnPrimary).Inc();
+    internal static void Count(CommandEventData eventData) => Count(eventData.Context as ReadOnlyDb);
+
+    /// <summary>Counts a query that ran on <paramref name="db"/>'s connection (one run without EF's command calls this itself).</summary>
+    internal static void Count(ReadOnlyDb? db) => (db?.Session?.OnReplica == true ? ReadsOnReplica : ReadsOnPrimary).Inc();
 
     // Every list query counts: the two series are looked up once, not per query.
     private static readonly Prometheus.Counter.Child ReadsOnPrimary = ServiceMetrics.DatabaseReads.WithLabels("primary");
