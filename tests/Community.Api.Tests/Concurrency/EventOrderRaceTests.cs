@@ -37,7 +37,7 @@ public abstract class EventOrderRaceTests(TestApp app) : ApiTest(app)
         await Rounds.RunAsync(MaxRounds, Budget, async _ =>
         {
             foreach (var account in accounts)
-                await (await App.Service().Post("/api/v1/members/leave", new { platform = "twitch", platform_community_id = channel, platform_user_id = account })).Data();
+                await App.Leave(channel, account);
             await Rounds.AllAtOnce(Enumerable.Range(0, Accounts).SelectMany(i => new Func<Task<HttpResponseMessage>>[]
             {
                 () => App.Service().Post("/api/v1/members/join", new { platform = "twitch", platform_community_id = channel, platform_user_id = accounts[i] }),

@@ -133,7 +133,7 @@ public abstract class IdentityTests(TestApp app) : ApiTest(app)
         await App.Join(secondChannel, account);
         await App.Join(thirdChannel, account);
         await App.Service().Put($"/api/v1/communities/{second}/members/{hubUserId}/role", new { role = "moderator" }).Data();
-        await App.Service().Post("/api/v1/members/leave", new { platform = "twitch", platform_community_id = thirdChannel, platform_user_id = account }).Data();
+        await App.Leave(thirdChannel, account);
 
         var communities = (await App.Service().GetAsync($"/api/v1/users/{hubUserId}/communities", Ct).Data()).EnumerateArray()
             .Select(c => (c.Long("community_id"), c.Str("role"))).ToList();

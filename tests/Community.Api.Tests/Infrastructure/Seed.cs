@@ -36,6 +36,11 @@ public static class Seed
             new { platform, platform_community_id = platformCommunityId, platform_user_id = platformUserId, platform_username = username ?? platformUserId }))
             .Data();
 
+    /// <summary>A platform connector's leave: returns the leave response's <c>data</c>.</summary>
+    public static async Task<JsonElement> Leave(this TestApp app, string platformCommunityId, string platformUserId, string platform = "twitch") =>
+        await (await app.Service().Post("/api/v1/members/leave",
+            new { platform, platform_community_id = platformCommunityId, platform_user_id = platformUserId })).Data();
+
     /// <summary>A community with one connected Twitch channel; returns (community id, channel id).</summary>
     public static async Task<(long CommunityId, string Channel)> ConnectedCommunity(this TestApp app, object? extra = null)
     {

@@ -84,7 +84,7 @@ public abstract class LookupTests(TestApp app) : ApiTest(app)
     {
         var (_, channel, account, _) = await CachedMember();
 
-        await App.Service().Post("/api/v1/members/leave", new { platform = "twitch", platform_community_id = channel, platform_user_id = account }).Data();
+        await App.Leave(channel, account);
 
         Assert.Equal("left", (await Router.Lookup(channel, account).Data()).GetProperty("member").Str("status"));
     }

@@ -171,8 +171,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         var hubUserId = (await App.Join(channel, account)).Long("hub_user_id");
         Assert.Equal(2, await App.MemberCount(id));
 
-        var data = await (await App.Service().Post("/api/v1/members/leave",
-            new { platform = "twitch", platform_community_id = channel, platform_user_id = account })).Data();
+        var data = await App.Leave(channel, account);
 
         Assert.True(data.Bool("left"));
         Assert.Equal(hubUserId, data.Long("hub_user_id"));
@@ -189,7 +188,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         var account = Unique("back");
         var hubUserId = (await App.Join(channel, account)).Long("hub_user_id");
         await App.SetReputation(id, hubUserId, 720);
-        await (await App.Service().Post("/api/v1/members/leave", new { platform = "twitch", platform_community_id = channel, platform_user_id = account })).Data();
+        await App.Leave(channel, account);
 
         var again = await App.Join(channel, account);
 
@@ -237,7 +236,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         var stays = (await App.Join(channel, Unique("stays"))).Long("hub_user_id");
         var goes = Unique("goes");
         var gone = (await App.Join(channel, goes)).Long("hub_user_id");
-        await (await App.Service().Post("/api/v1/members/leave", new { platform = "twitch", platform_community_id = channel, platform_user_id = goes })).Data();
+        await App.Leave(channel, goes);
 
         var active = await List(id, "");
         var all = await List(id, "status=all");
@@ -282,10 +281,14 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         Assert.Equal([810, 600, 400], scores);
     }
 
+    // status=all takes the page composed per request (on SQLite its two-seek form after a cursor), the rest the default
+    // page (compiled on SQLite, read by hand on PostgreSQL): both must walk the ties alike.
     [Theory]
-    [InlineData("joined_at")]
-    [InlineData("reputation")]
-    public async Task PagingThroughMembersVisitsEachExactlyOnceInOrder(string sort)
+    [InlineData("joined_at", "")]
+    [InlineData("reputation", "")]
+    [InlineData("joined_at", "&status=all")]
+    [InlineData("reputation", "&status=all")]
+    public async Task PagingThroughMembersVisitsEachExactlyOnceInOrder(string sort, string filter)
     {
         var (id, channel) = await App.ConnectedCommunity();
         int[] scores = [650, 650, 400, 650, 720, 600, 600, 500];
@@ -308,7 +311,7 @@ public abstract class MembershipTests(TestApp app) : ApiTest(app)
         do
         {
             var body = await (await App.Service().GetAsync(
-                $"/api/v1/communities/{id}/members?sort={sort}&limit=4{(cursor is null ? "" : $"&cursor={cursor}")}", Ct)).Json();
+                $"/api/v1/communities/{id}/members?sort={sort}{filter}&limit=4{(cursor is null ? "" : $"&cursor={cursor}")}", Ct)).Json();
             var items = body.GetProperty("data").EnumerateArray().ToList();
             Assert.InRange(items.Count, 1, 4);
             seen.AddRange(items.Select(m => m.Long("hub_user_id")));
