@@ -29,13 +29,13 @@ public static class PostgresMemberPages
     // plans a page once (as the compiled queries did; see Http.Paging.TakePage).
     private static readonly ConcurrentDictionary<(bool ByReputation, bool AfterCursor, int Take), string> Texts = new();
 
-    private static string Sql((bool ByReputation, bool AfterCursor, int Take) key) => key switch
+    private static string Sql((bool ByReputation, bool AfterCursor, int Take) key)
     {
-        (true, true, _) => $"{Select}\n  AND (m.reputation, m.hub_user_id) < ($2, $3)\nORDER BY m.reputation DESC, m.hub_user_id DESC\nLIMIT {key.Take}",
-        (true, false, _) => $"{Select}\nORDER BY m.reputation DESC, m.hub_user_id DESC\nLIMIT {key.Take}",
-        (false, true, _) => $"{Select}\n  AND (m.joined_at, m.hub_user_id) > ($2, $3)\nORDER BY m.joined_at, m.hub_user_id\nLIMIT {key.Take}",
-        (false, false, _) => $"{Select}\nORDER BY m.joined_at, m.hub_user_id\nLIMIT {key.Take}",
-    };
+        // By reputation: highest first, ties newest hub user first; by joined_at: oldest first, ties oldest user first.
+        var (sortKey, after, order) = key.ByReputation ? ("m.reputation", "<", " DESC") : ("m.joined_at", ">", "");
+        var seek = key.AfterCursor ? $"\n  AND ({sortKey}, m.hub_user_id) {after} ($2, $3)" : "";
+        return $"{Select}{seek}\nORDER BY {sortKey}{order}, m.hub_user_id{order}\nLIMIT {key.Take}";
+    }
 
     /// <summary>Up to <paramref name="take"/> rows after <paramref name="after"/> (the cursor's sort key and user), or from the first when it is empty.</summary>
     public static Task<List<MemberRow>> ReadAsync(ReadOnlyDb db, long communityId, bool byReputation, long[] after, int take, CancellationToken ct)
