@@ -13,8 +13,9 @@ namespace Community.Api.Auth;
 public static class AuthSetup
 {
     /// <summary>
-    /// Service keys and Hub user tokens behind one default scheme, the key's, which picks by header. Every endpoint requires one of
-    /// them unless it says <c>AllowAnonymous</c>, and declares the permission it needs, which <see cref="CommunityAccess"/> decides.
+    /// Service keys and Hub user tokens behind one default scheme, the key's, which picks by header. Every endpoint
+    /// requires one of them unless it says <c>AllowAnonymous</c>, and declares the permission it needs, which
+    /// <see cref="CommunityAccess"/> decides.
     /// </summary>
     public static void AddAuth(this WebApplicationBuilder builder)
     {
@@ -29,10 +30,11 @@ public static class AuthSetup
         // The key's handler is the default scheme and hands a bearer token on to JwtBearer itself: a policy scheme in
         // front of both made two handlers and two results per request (9.1 → 8.5 KB allocated per lookup).
         var authentication = builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.ForwardDefaultSelector = context =>
-                hasJwt && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? JwtBearerDefaults.AuthenticationScheme
-                    : null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
+                o => o.ForwardDefaultSelector = context =>
+                    hasJwt && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? JwtBearerDefaults.AuthenticationScheme
+                        : null);
         // AddAuthentication also adds ASP.NET Data Protection, whose hosted service loads its XML key ring at start and
         // writes one into $HOME when there is none (where the Helm chart's read-only root filesystem cannot keep it).
         // Nothing here protects data with it (no cookies, no antiforgery, no protected tokens), so it does not start.
