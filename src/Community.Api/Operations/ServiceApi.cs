@@ -35,6 +35,8 @@ public static class ServiceApi
     {
         MetricsSetup.ConfigureRegistry();
         builder.Services.AddServiceHealthChecks(builder.Configuration);
+        builder.Services.AddCheckedOptions<MemoryOptions>(builder.Configuration, MemoryOptions.Section);
+        builder.Services.AddHostedService<HeapCompactor>();
         builder.Services.AddApiDescription();
     }
 

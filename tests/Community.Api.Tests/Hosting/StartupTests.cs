@@ -68,6 +68,10 @@ public sealed class StartupTests : IDisposable
         AssertRefusesToStart(Production(SqliteUrl).With("Health__CpuPercent", "0"), "Health:CpuPercent");
 
     [Fact]
+    public Task ANegativeCompactionIntervalIsRefused() =>
+        AssertRefusesToStart(Production(SqliteUrl).With("Memory__CompactionIntervalSeconds", "-1"), "Memory:CompactionIntervalSeconds");
+
+    [Fact]
     public Task TheRelayTurnedOnWithoutRedisIsRefused() =>
         AssertRefusesToStart(Production(SqliteUrl).With("Relay__Enabled", "true"), "Relay:Enabled", "REDIS_URL");
 
