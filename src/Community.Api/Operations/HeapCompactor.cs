@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Community.Api.Operations;
 
 /// <summary>
-/// Runs a compacting full collection when the GC has run none for a <see cref="MemoryOptions.CompactionIntervalSeconds"/>.
+/// Runs a compacting full collection when the GC has run no full collection for one interval
+/// (<see cref="MemoryOptions.CompactionIntervalSeconds"/>).
 /// The caches' entries and invalidation stamps live two minutes: long enough to be promoted to gen 2, where, under
 /// steady traffic, the GC leaves them dead until its gen-2 budget is spent, and the process grew tens of MB over a soak
 /// without a gen-2 collection (a background one, tried, sweeps but leaves the space fragmented and gen 2 still grew).
@@ -35,7 +36,8 @@ public sealed class HeapCompactor(IOptions<MemoryOptions> options, ILogger<HeapC
             var before = GC.GetTotalMemory(forceFullCollection: false);
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
-            logger.LogDebug("Compacted the heap: {Before} → {After} bytes in {Pause} ms", before, info.HeapSizeBytes, info.PauseDurations[0].TotalMilliseconds);
+            logger.LogDebug("Compacted the heap: {Before} → {After} bytes in {Pause} ms",
+                before, info.HeapSizeBytes, info.PauseDurations[0].TotalMilliseconds);
             count = FullCollections();
         }
         _seen = count;
