@@ -230,8 +230,7 @@ if wants two_instances && [ -n "${LOOKUP_ONE:-}" ] && [ -n "${JOIN_NEW_ONE:-}" ]
   PAIR=()
   for i in 1 2; do
     port=$(free_port)
-    # Instances that share cores: their thread pools' spinning takes CPU from each other (README, Several instances).
-    env "${SERVICE_ENV[@]}" MODULE_PORT="$port" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
+    env "${SERVICE_ENV[@]}" MODULE_PORT="$port" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
       dotnet "$APP/Community.Api.dll" > "$WORK/pair$i.log" 2>&1 &
     OTHER_PIDS+=($!)
     PAIR+=("http://127.0.0.1:$port")
