@@ -72,17 +72,29 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default) =>
         Release(eventData);
 
-    public InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
-        Releasing(connection, result);
+    public InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Release(connection);
+        return result;
+    }
 
-    public ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
-        ValueTask.FromResult(Releasing(connection, result));
+    public ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Release(connection);
+        return ValueTask.FromResult(result);
+    }
 
-    public InterceptionResult ConnectionDisposing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
-        Releasing(connection, result);
+    public InterceptionResult ConnectionDisposing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Release(connection);
+        return result;
+    }
 
-    public ValueTask<InterceptionResult> ConnectionDisposingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
-        ValueTask.FromResult(Releasing(connection, result));
+    public ValueTask<InterceptionResult> ConnectionDisposingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Release(connection);
+        return ValueTask.FromResult(result);
+    }
 
     /// <summary>Whether a transaction on <paramref name="connection"/> holds its database's gate (for the tests).</summary>
     internal bool Holds(DbConnection connection) => _held.TryGetValue(connection, out _);
@@ -99,12 +111,6 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     // After COMMIT or ROLLBACK the SqliteTransaction has let go of its connection; the context has not.
     private Task Release(TransactionEventData eventData) =>
         eventData.Context is { } context ? Release(context.Database.GetDbConnection()) : Task.CompletedTask;
-
-    private InterceptionResult Releasing(DbConnection connection, InterceptionResult result)
-    {
-        Release(connection);
-        return result;
-    }
 
     private Task Release(DbConnection connection)
     {
