@@ -39,9 +39,9 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
         return Begin(connection, eventData, gate);
     }
 
-    // BEGIN is run here rather than by EF, which reports no failure of it to interceptors: a BEGIN that failed (a request
-    // aborted at that moment, a writer of another process holding the lock past the timeout) would otherwise keep the
-    // gate until its connection closed. Microsoft.Data.Sqlite's BeginTransactionAsync runs the same synchronous call.
+    // BEGIN is run here rather than by EF, which reports no failure of it to interceptors: a BEGIN that failed (a writer
+    // of another process holding the lock past the timeout) would otherwise keep the gate until its connection closed.
+    // Microsoft.Data.Sqlite's BeginTransactionAsync runs the same synchronous call.
     private InterceptionResult<DbTransaction> Begin(DbConnection connection, TransactionStartingEventData eventData, SemaphoreSlim gate)
     {
         try
