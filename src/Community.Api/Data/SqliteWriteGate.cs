@@ -13,9 +13,9 @@ namespace Community.Api.Data;
 /// to COMMIT or ROLLBACK, and another one waits in SQLite's busy handler: on a blocked thread-pool thread, sleeping
 /// longer between tries the longer it has waited (up to 100 ms), so a writer that has just arrived often wins over one
 /// that has waited for a while. The gate is a semaphore per database whose waiters wait asynchronously and are let in
-/// first come, first served; a transaction holds it until it commits, rolls back or fails, or its connection closes or
-/// is disposed (a transaction disposed unfinished rolls back and EF closes the connection it opened for it). Writers in
-/// other processes, and writes outside a transaction, still meet SQLite's busy handler.
+/// first come, first served; a transaction holds it until it commits, rolls back or fails, or its connection closes
+/// (a transaction disposed unfinished rolls back and EF closes the connection it opened for it). Writers in other
+/// processes, and writes outside a transaction, still meet SQLite's busy handler.
 /// </summary>
 internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInterceptor
 {
@@ -28,7 +28,8 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     {
         var gate = GateOf(connection);
         if (!gate.Wait(Timeout(connection))) throw Busy(connection);
-        return Begin(connection, eventData, gate);
+        _held.AddOrUpdate(connection, gate);
+        return result;
     }
 
     public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
@@ -36,25 +37,8 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     {
         var gate = GateOf(connection);
         if (!await gate.WaitAsync(Timeout(connection), cancellationToken)) throw Busy(connection);
-        return Begin(connection, eventData, gate);
-    }
-
-    // BEGIN is run here rather than by EF, which reports no failure of it to interceptors: a BEGIN that failed (a writer
-    // of another process holding the lock past the timeout) would otherwise keep the gate until its connection closed.
-    // Microsoft.Data.Sqlite's BeginTransactionAsync runs the same synchronous call.
-    private InterceptionResult<DbTransaction> Begin(DbConnection connection, TransactionStartingEventData eventData, SemaphoreSlim gate)
-    {
-        try
-        {
-            var transaction = connection.BeginTransaction(eventData.IsolationLevel);
-            _held.AddOrUpdate(connection, gate);
-            return InterceptionResult<DbTransaction>.SuppressWithResult(transaction);
-        }
-        catch
-        {
-            gate.Release();
-            throw;
-        }
+        _held.AddOrUpdate(connection, gate);
+        return result;
     }
 
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData);
@@ -79,18 +63,6 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     }
 
     public ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
-    {
-        Release(connection);
-        return ValueTask.FromResult(result);
-    }
-
-    public InterceptionResult ConnectionDisposing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
-    {
-        Release(connection);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult> ConnectionDisposingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
     {
         Release(connection);
         return ValueTask.FromResult(result);
