@@ -31,8 +31,7 @@ public static class DatabaseSetup
     internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
     {
         SqliteConnectionSetup.ConfigureLibrary();
-        return options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance, SqliteWriteGate.Instance)
-            .LogHandledFailuresAtDebug();
+        return options.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance).LogHandledFailuresAtDebug();
     }
 
     /// <summary>
