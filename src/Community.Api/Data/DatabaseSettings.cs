@@ -44,9 +44,26 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     /// <summary>The connection string <see cref="ReadOnlyDb"/> opens on the replica, if there is one; as <see cref="ReadOnlyDbPrimary"/>.</summary>
     public string? ReadOnlyDbReplica => ForReads(ReadConnectionString);
 
-    private string? ForReads(string? connectionString) => connectionString is null || !MultiplexesReads
-        ? connectionString
-        : new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true }.ConnectionString;
+    private string? ForReads(string? connectionString)
+    {
+        if (connectionString is null || !MultiplexesReads) return connectionString;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true };
+        // Npgsql's builder says it contains every keyword it knows; the plain one holds only those the string names.
+        if (!new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Connection Idle Lifetime"))
+            builder.ConnectionIdleLifetime = MultiplexedIdleLifetimeSeconds;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// How long the multiplexed read pool waits before it shrinks (Npgsql's default is 300 s). Npgsql samples how many of
+    /// a pool's connections are idle every 10 s and, once per idle lifetime, closes the median of those samples. A
+    /// multiplexed connection is idle between one batch of statements and the next, so under steady load most of them
+    /// are idle at any instant: five minutes after the service started, the pool serving member pages at 32 connections
+    /// went from 31 connections to 19, opened 14 new server sessions within the same 10 s and 12 more after (each with
+    /// its statements to prepare again), and the pages' p99 went from 20–30 ms to 48–79 ms for the next minute. With an
+    /// hour the pool still gives connections back after a quiet hour. A lifetime the URL sets is kept.
+    /// </summary>
+    public const int MultiplexedIdleLifetimeSeconds = 3600;
 
     /// <summary>The SQLite database file; null on PostgreSQL.</summary>
     public string? SqliteFile => Provider == DatabaseProvider.Sqlite ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource : null;

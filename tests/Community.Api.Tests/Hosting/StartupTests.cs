@@ -278,6 +278,22 @@ public sealed class DatabaseSettingsTests : IDisposable
     }
 
     [Fact]
+    public void OnlyTheMultiplexedReadPoolWaitsAnHourBeforeShrinkingUnlessTheUrlSaysOtherwise()
+    {
+        var direct = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("DATABASE_READ_URL", "postgresql://u@replica/x"));
+        Assert.Equal((300, 300, DatabaseSettings.MultiplexedIdleLifetimeSeconds, DatabaseSettings.MultiplexedIdleLifetimeSeconds),
+            (IdleLifetime(direct.ConnectionString), IdleLifetime(direct.ReadConnectionString!), IdleLifetime(direct.ReadOnlyDbPrimary), IdleLifetime(direct.ReadOnlyDbReplica!)));
+
+        var chosen = Parse(("DATABASE_URL", "postgresql://u@db/x?Connection%20Idle%20Lifetime=300"));
+        Assert.Equal(300, IdleLifetime(chosen.ReadOnlyDbPrimary));
+
+        var pooled = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("Database:TransactionPooling", "true"));
+        Assert.Equal(300, IdleLifetime(pooled.ReadOnlyDbPrimary));
+
+        static int IdleLifetime(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).ConnectionIdleLifetime;
+    }
+
+    [Fact]
     public void TransactionPoolingTurnsPreparationOffWhateverTheUrlSaysAndAppliesOnlyToPostgres()
     {
         var settings = Parse(("DATABASE_URL", "postgresql://u@db/x?Max%20Auto%20Prepare=50"),
