@@ -59,7 +59,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     /// a pool's connections are idle every 10 s and, once per idle lifetime, closes the median of those samples. A
     /// multiplexed connection is idle between one batch of statements and the next, so under steady load most of them
     /// are idle at any instant: five minutes after the service started, the pool serving member pages at 32 connections
-    /// went from 31 connections to 19, opened 14 new server sessions within the same 10 s and 12 more after (each with
+    /// went from 31 connections to 19, opened 14 new server sessions within the same 10 s and ten more after (each with
     /// its statements to prepare again), and the pages' p99 went from 20–30 ms to 48–79 ms for the next minute. With an
     /// hour the pool still gives connections back after a quiet hour. A lifetime the URL sets is kept.
     /// </summary>
