@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Turns one load run's output into the JSON object the report reads (latencies in milliseconds).
 
-    wrk … | python3 bench/measure.py wrk                 (the line lua/report.lua prints)
+    wrk … | python3 bench/measure.py wrk [--cpu BEFORE AFTER]
+                                                         (the line lua/report.lua prints; with run.sh's cpu_sample
+                                                         before and after the run, "SERVER BUSY TOTAL" in clock ticks:
+                                                         the server's CPU µs per request and the machine's busy %)
     pgbench … -l --log-prefix=DIR/log | python3 bench/measure.py pgbench DIR
                                                          (tps from its summary, p50/p99 from its per-transaction log)
     python3 bench/measure.py wrk-sum OUT1 OUT2 …         (wrk runs at once against several instances: rates and
@@ -9,6 +12,7 @@
 """
 import glob
 import json
+import os
 import re
 import sys
 
@@ -26,6 +30,14 @@ def wrk(text: str) -> dict:
         "socket_errors": d["socket_errors"],
         "requests": d["requests"],
     }
+
+
+def cpu(result: dict, before: str, after: str) -> dict:
+    (server0, busy0, total0), (server1, busy1, total1) = ([int(x) for x in sample.split()] for sample in (before, after))
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    result["server_cpu_us"] = round((server1 - server0) / ticks_per_second * 1e6 / max(result["requests"], 1), 1)
+    result["machine_busy_pct"] = round(100 * (busy1 - busy0) / max(total1 - total0, 1))
+    return result
 
 
 def pgbench(text: str, log_dir: str) -> dict:
@@ -73,4 +85,8 @@ if __name__ == "__main__":
         print(json.dumps(wrk_sum(sys.argv[2:])))
     else:
         source = sys.stdin.read()
-        print(json.dumps(wrk(source) if sys.argv[1] == "wrk" else pgbench(source, sys.argv[2])))
+        if sys.argv[1] == "wrk":
+            result = wrk(source)
+            print(json.dumps(cpu(result, sys.argv[3], sys.argv[4]) if sys.argv[2:3] == ["--cpu"] else result))
+        else:
+            print(json.dumps(pgbench(source, sys.argv[2])))

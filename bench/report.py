@@ -93,8 +93,8 @@ def markdown(result: dict) -> str:
         f"({settings['hot_members']:,} of them chatting), {settings['connections']} connections, {settings['duration']} per scenario after a "
         f"{settings['warmup']} warm-up, {durability(result)}. {seeded(result['seed'])}",
         "",
-        "| scenario | service | p50 ms | p99 ms | non-2xx | ÷ `/health` | anchor | anchor | ÷ anchor | goal |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "| scenario | service | p50 ms | p99 ms | non-2xx | server CPU µs/req | machine busy % | ÷ `/health` | anchor | anchor | ÷ anchor | goal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for s in result["scenarios"]:
         service, anchor, goal = s["service"], s.get("anchor"), s.get("goal")
@@ -104,7 +104,8 @@ def markdown(result: dict) -> str:
         verdict = "" if not goal else goal["text"] + {True: " ✓", False: " ✗", None: " (no anchor here)"}[goal["met"]]
         lines.append(
             f"| {s['title']} | {number(service['rps'], 1 if service['rps'] < 100 else 0)} {unit} | {number(service.get('p50_ms'), 1)} | "
-            f"{number(service.get('p99_ms'), 1)} | {number(service.get('non_2xx'))} | {number(s['ratio_to_health'], 2)} | "
+            f"{number(service.get('p99_ms'), 1)} | {number(service.get('non_2xx'))} | {number(service.get('server_cpu_us'), 1)} | "
+            f"{number(service.get('machine_busy_pct'))} | {number(s['ratio_to_health'], 2)} | "
             f"{anchor['label'] if anchor else ''} | {number(anchor_result.get('rps')) + (' ' + anchor_unit if anchor_result.get('rps') else '')} | "
             f"{number(s['ratio'], 2)} | {verdict} |")
     memory = result.get("memory", {})

@@ -150,9 +150,19 @@ SCENARIOS=$WORK/scenarios.jsonl
 wrk_run() { # w|m threads connections seconds script url → wrk's report
   BENCH_RUN="$1$RANDOM$RANDOM" wrk -t"$2" -c"$3" -d"$4s" --timeout 10s -s "bench/lua/$5" "$6"
 }
+# The server's CPU time (utime + stime, from its stat line after the command name) and the machine's busy and total
+# time (/proc/stat: user … steal, idle and iowait not busy), in clock ticks: what a scenario cost the server per request,
+# and whether it had the cores to itself or waited for them (a low run with a busy machine was starved, not slower).
+cpu_sample() {
+  local server; server=$(sed 's/^.*) //' "/proc/$APP_PID/stat" | cut -d' ' -f12,13)
+  awk -v server="${server/ /+}" '$1 == "cpu" {split(server, s, "+"); print s[1] + s[2], $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
+}
 measure_wrk() { # script url → result JSON
+  local before
   wrk_run w 2 "$CONNECTIONS" "$WARMUP" "$1" "$2" >/dev/null
-  wrk_run m 2 "$CONNECTIONS" "$DURATION" "$1" "$2" | python3 bench/measure.py wrk
+  before=$(cpu_sample)
+  wrk_run m 2 "$CONNECTIONS" "$DURATION" "$1" "$2" > "$WORK/measured.out"
+  python3 bench/measure.py wrk --cpu "$before" "$(cpu_sample)" < "$WORK/measured.out"
 }
 # Each of the chatting members once, so a cached scenario measures the cache, not its filling. wrk runs for its whole
 # -d even when every thread has stopped, so -d is sized for ≥ 300 warm-ups a second: far longer, and the first entries
