@@ -284,8 +284,9 @@ public sealed class DatabaseSettingsTests : IDisposable
         Assert.Equal((300, 300, DatabaseSettings.MultiplexedIdleLifetimeSeconds, DatabaseSettings.MultiplexedIdleLifetimeSeconds),
             (IdleLifetime(direct.ConnectionString), IdleLifetime(direct.ReadConnectionString!), IdleLifetime(direct.ReadOnlyDbPrimary), IdleLifetime(direct.ReadOnlyDbReplica!)));
 
-        var chosen = Parse(("DATABASE_URL", "postgresql://u@db/x?Connection%20Idle%20Lifetime=300"));
-        Assert.Equal(300, IdleLifetime(chosen.ReadOnlyDbPrimary));
+        // Named either way Npgsql knows it: the URL's parameters pass through Npgsql's builder, which writes its own keyword.
+        foreach (var keyword in new[] { "Connection%20Idle%20Lifetime", "ConnectionIdleLifetime" })
+            Assert.Equal(300, IdleLifetime(Parse(("DATABASE_URL", $"postgresql://u@db/x?{keyword}=300")).ReadOnlyDbPrimary));
 
         var pooled = Parse(("DATABASE_URL", "postgresql://u@db/x"), ("Database:TransactionPooling", "true"));
         Assert.Equal(300, IdleLifetime(pooled.ReadOnlyDbPrimary));
