@@ -154,8 +154,8 @@ wrk_run() { # w|m threads connections seconds script url → wrk's report
 # time (/proc/stat: user … steal, idle and iowait not busy), in clock ticks: what a scenario cost the server per request,
 # and whether it had the cores to itself or waited for them (a low run with a busy machine was starved, not slower).
 cpu_sample() {
-  local server; server=$(sed 's/^.*) //' "/proc/$APP_PID/stat" | cut -d' ' -f12,13)
-  awk -v server="${server/ /+}" '$1 == "cpu" {split(server, s, "+"); print s[1] + s[2], $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
+  awk 'FNR == NR {sub(/^.*\) /, ""); server = $12 + $13; next}
+       $1 == "cpu" {print server, $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' "/proc/$APP_PID/stat" /proc/stat
 }
 measure_wrk() { # script url → result JSON
   local before
